@@ -1,0 +1,125 @@
+//! Elias gamma and delta codes for positive integers.
+//!
+//! Gamma writes `N = floor(log2 v)` zeros, a one, then the low `N` bits of `v`:
+//! `2N + 1` bits. Delta writes `N + 1` in gamma, then the low `N` bits of `v`:
+//! `N + 2 floor(log2(N + 1)) + 1` bits. Both are prefix-free, so they can be concatenated.
+
+use crate::{BitReader, BitWriter, CodecError};
+
+fn floor_log2(v: u64) -> u32 {
+    63 - v.leading_zeros()
+}
+
+fn low_bits(v: u64, n: u32) -> u64 {
+    if n == 0 {
+        0
+    } else {
+        v & (u64::MAX >> (64 - n))
+    }
+}
+
+/// Elias gamma code of `v >= 1`.
+///
+/// ```
+/// use bitcodec::{BitWriter, EliasGamma};
+/// let mut w = BitWriter::new();
+/// EliasGamma::encode(&mut w, 9)?; // 0001001: 7 bits
+/// assert_eq!(w.len(), EliasGamma::len(9)?);
+/// assert_eq!(EliasGamma::decode(&mut w.finish().reader())?, 9);
+/// # Ok::<(), bitcodec::CodecError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EliasGamma;
+
+impl EliasGamma {
+    /// The codeword length of `v`: `2 floor(log2 v) + 1`. Errors on `v = 0`.
+    pub fn len(v: u64) -> Result<usize, CodecError> {
+        if v == 0 {
+            return Err(CodecError::SymbolOutOfRange {
+                symbol: 0,
+                alphabet: 0,
+            });
+        }
+        Ok(2 * floor_log2(v) as usize + 1)
+    }
+
+    /// Writes `v >= 1` (all or nothing).
+    pub fn encode(w: &mut BitWriter, v: u64) -> Result<(), CodecError> {
+        w.ensure_room(Self::len(v)?)?;
+        let n = floor_log2(v);
+        // n zeros then a one: an (n + 1)-bit field whose top bit is set.
+        w.push_unchecked(1u64 << n, n + 1);
+        w.push_unchecked(low_bits(v, n), n);
+        Ok(())
+    }
+
+    /// Reads one value.
+    pub fn decode(r: &mut BitReader<'_>) -> Result<u64, CodecError> {
+        let start = r.position();
+        let zeros = r.count_run(false, 64);
+        if zeros >= 64 {
+            return Err(CodecError::InvalidCodeword(
+                "Elias gamma length prefix over 63",
+            ));
+        }
+        let n = zeros as u32;
+        if r.remaining() < n as usize + 1 {
+            return Err(CodecError::UnexpectedEnd {
+                requested: 2 * n as usize + 1,
+                remaining: r.len() - start,
+            });
+        }
+        // The run stopped on a one (or at the end, handled above).
+        let _one = r.take_unchecked(1);
+        let low = r.take_unchecked(n);
+        Ok((1u64 << n) | low)
+    }
+}
+
+/// Elias delta code of `v >= 1`.
+///
+/// ```
+/// use bitcodec::{BitWriter, EliasDelta};
+/// let mut w = BitWriter::new();
+/// EliasDelta::encode(&mut w, 1_000_000)?;
+/// assert_eq!(w.len(), EliasDelta::len(1_000_000)?);
+/// assert_eq!(EliasDelta::decode(&mut w.finish().reader())?, 1_000_000);
+/// # Ok::<(), bitcodec::CodecError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EliasDelta;
+
+impl EliasDelta {
+    /// The codeword length of `v`: `N + 2 floor(log2(N + 1)) + 1` with `N = floor(log2 v)`.
+    /// Errors on `v = 0`.
+    pub fn len(v: u64) -> Result<usize, CodecError> {
+        if v == 0 {
+            return Err(CodecError::SymbolOutOfRange {
+                symbol: 0,
+                alphabet: 0,
+            });
+        }
+        let n = floor_log2(v) as u64;
+        Ok(n as usize + EliasGamma::len(n + 1)?)
+    }
+
+    /// Writes `v >= 1` (all or nothing).
+    pub fn encode(w: &mut BitWriter, v: u64) -> Result<(), CodecError> {
+        w.ensure_room(Self::len(v)?)?;
+        let n = floor_log2(v);
+        EliasGamma::encode(w, u64::from(n) + 1)?;
+        w.push_unchecked(low_bits(v, n), n);
+        Ok(())
+    }
+
+    /// Reads one value.
+    pub fn decode(r: &mut BitReader<'_>) -> Result<u64, CodecError> {
+        let l = EliasGamma::decode(r)?;
+        if l > 64 {
+            return Err(CodecError::InvalidCodeword("Elias delta length over 64"));
+        }
+        let n = (l - 1) as u32;
+        let low = r.read_bits(n)?;
+        Ok((1u64 << n) | low)
+    }
+}

@@ -1,0 +1,49 @@
+//! Fixed-width integers: `width` bits, any value below `2^width`.
+
+use crate::{BitReader, BitWriter, CodecError};
+
+/// A field of exactly `width` bits (0..=64).
+///
+/// ```
+/// use bitcodec::{BitWriter, FixedWidth};
+/// let code = FixedWidth::new(5)?;
+/// let mut w = BitWriter::new();
+/// code.encode(&mut w, 17)?;
+/// assert_eq!(w.len(), code.len());
+/// assert_eq!(code.decode(&mut w.finish().reader())?, 17);
+/// # Ok::<(), bitcodec::CodecError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedWidth {
+    width: u32,
+}
+
+impl FixedWidth {
+    /// A code of `width` bits; errors if `width > 64`.
+    pub fn new(width: u32) -> Result<Self, CodecError> {
+        if width > 64 {
+            return Err(CodecError::InvalidWidth(width));
+        }
+        Ok(Self { width })
+    }
+
+    /// The exact length of every codeword, in bits.
+    pub fn len(&self) -> usize {
+        self.width as usize
+    }
+
+    /// Whether codewords are empty (width 0).
+    pub fn is_empty(&self) -> bool {
+        self.width == 0
+    }
+
+    /// Writes `value`, which must be below `2^width`.
+    pub fn encode(&self, w: &mut BitWriter, value: u64) -> Result<(), CodecError> {
+        w.write_bits(value, self.width)
+    }
+
+    /// Reads one value.
+    pub fn decode(&self, r: &mut BitReader<'_>) -> Result<u64, CodecError> {
+        r.read_bits(self.width)
+    }
+}

@@ -1,0 +1,136 @@
+//! [`BitReader`]: reads bit fields back, never past the end.
+
+use crate::CodecError;
+
+/// Reads bit fields from a packed message in the order they were written.
+///
+/// Reading past the end returns [`CodecError::UnexpectedEnd`] and does not move the position.
+#[derive(Debug, Clone)]
+pub struct BitReader<'a> {
+    words: &'a [u64],
+    len: usize,
+    pos: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader over the first `len` bits of `words` (clamped to what the words hold).
+    pub fn new(words: &'a [u64], len: usize) -> Self {
+        Self {
+            words,
+            len: len.min(words.len().saturating_mul(64)),
+            pos: 0,
+        }
+    }
+
+    /// Bits read so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Bits still unread.
+    pub fn remaining(&self) -> usize {
+        self.len - self.pos
+    }
+
+    /// Total bits in the message.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the message has no bits at all.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether every bit has been read.
+    pub fn is_exhausted(&self) -> bool {
+        self.pos == self.len
+    }
+
+    /// Succeeds if at least `bits` bits are left.
+    pub fn ensure_available(&self, bits: usize) -> Result<(), CodecError> {
+        let remaining = self.remaining();
+        if bits > remaining {
+            Err(CodecError::UnexpectedEnd {
+                requested: bits,
+                remaining,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Reads a field of `width` bits (0..=64), least significant bit first.
+    #[inline]
+    pub fn read_bits(&mut self, width: u32) -> Result<u64, CodecError> {
+        if width > 64 {
+            return Err(CodecError::InvalidWidth(width));
+        }
+        self.ensure_available(width as usize)?;
+        Ok(self.take_unchecked(width))
+    }
+
+    /// Reads one bit.
+    #[inline]
+    pub fn read_bit(&mut self) -> Result<bool, CodecError> {
+        Ok(self.read_bits(1)? == 1)
+    }
+
+    /// Reads `out.len()` fields of `width` bits each, all or nothing.
+    pub fn read_fields(&mut self, out: &mut [u64], width: u32) -> Result<(), CodecError> {
+        if width > 64 {
+            return Err(CodecError::InvalidWidth(width));
+        }
+        self.ensure_available(out.len().saturating_mul(width as usize))?;
+        for v in out.iter_mut() {
+            *v = self.take_unchecked(width);
+        }
+        Ok(())
+    }
+
+    /// Reads `width` bits; the caller has checked that they are available.
+    #[inline]
+    pub(crate) fn take_unchecked(&mut self, width: u32) -> u64 {
+        if width == 0 {
+            return 0;
+        }
+        let idx = self.pos / 64;
+        let offset = (self.pos % 64) as u32;
+        let lo = self.words.get(idx).copied().unwrap_or(0) >> offset;
+        let value = if offset + width > 64 {
+            let hi = self.words.get(idx + 1).copied().unwrap_or(0);
+            lo | (hi << (64 - offset))
+        } else {
+            lo
+        };
+        self.pos += width as usize;
+        if width == 64 {
+            value
+        } else {
+            value & ((1u64 << width) - 1)
+        }
+    }
+
+    /// Counts consecutive `bit`s from the current position, stopping at `limit`,
+    /// and consumes them. Used by unary and Elias decoders.
+    pub(crate) fn count_run(&mut self, bit: bool, limit: usize) -> usize {
+        let mut n = 0;
+        while n < limit && self.pos < self.len {
+            let w = self.words.get(self.pos / 64).copied().unwrap_or(0);
+            let w = if bit { !w } else { w };
+            let offset = (self.pos % 64) as u32;
+            // Zeros (after the flip) from `offset` upwards are run bits.
+            let chunk = (w >> offset).trailing_zeros() as usize;
+            let avail = (64 - offset as usize)
+                .min(self.len - self.pos)
+                .min(limit - n);
+            let step = chunk.min(avail);
+            n += step;
+            self.pos += step;
+            if step < avail {
+                break;
+            }
+        }
+        n
+    }
+}
