@@ -31,6 +31,7 @@
 
 pub mod check;
 mod error;
+pub mod grid;
 mod input;
 mod public;
 mod quantizer;
