@@ -30,16 +30,20 @@
 //! ```
 
 pub mod check;
+mod dynamic_range;
 mod error;
 pub mod grid;
 mod input;
 mod public;
 mod quantizer;
 pub mod random;
+mod scalar;
 mod unquantized;
 
+pub use dynamic_range::{DynamicRangeQuantizer, MAX_RATE, Overload, RangeSchedule};
 pub use error::QuantError;
 pub use input::{Input, Scalar, first_non_finite};
 pub use public::{PublicState, Purpose, splitmix64};
 pub use quantizer::{Bias, BitCost, EncodeStats, Quantizer, VarianceBound, check_output};
+pub use scalar::ScalarCode;
 pub use unquantized::Unquantized;

@@ -143,6 +143,14 @@ pub trait Quantizer: Send + Sync + std::fmt::Debug {
         self.variance().mse_bound(y)
     }
 
+    /// The bound for this input under this public state, for schemes whose bound moves with
+    /// the round or the centre (a dynamic range, an adaptive threshold). Defaults to
+    /// [`Quantizer::mse_bound`].
+    fn mse_bound_at(&self, y: &[f64], state: &PublicState<'_>) -> Option<f64> {
+        let _ = state;
+        self.mse_bound(y)
+    }
+
     /// The source paper's formula for the message length, when it has one (papers often
     /// charge `log2(2d + 1)` without a ceiling, or `log2(k + 1)` per coordinate for a
     /// `k`-point grid); tests compare it with the bits actually written.
