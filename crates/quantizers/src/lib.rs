@@ -31,6 +31,7 @@
 
 pub mod check;
 mod error;
+pub mod formats;
 pub mod grid;
 mod input;
 mod public;
@@ -39,6 +40,7 @@ pub mod random;
 mod unquantized;
 
 pub use error::QuantError;
+pub use formats::{FloatCast, Mxfp4, Nvfp4};
 pub use input::{Input, Scalar, first_non_finite};
 pub use public::{PublicState, Purpose, splitmix64};
 pub use quantizer::{Bias, BitCost, EncodeStats, Quantizer, VarianceBound, check_output};
