@@ -32,6 +32,7 @@
 pub mod check;
 mod dynamic_range;
 mod error;
+pub mod formats;
 pub mod grid;
 mod input;
 mod public;
@@ -42,6 +43,7 @@ mod unquantized;
 
 pub use dynamic_range::{DynamicRangeQuantizer, MAX_RATE, Overload, RangeSchedule};
 pub use error::QuantError;
+pub use formats::{FloatCast, Mxfp4, Nvfp4};
 pub use input::{Input, Scalar, first_non_finite};
 pub use public::{PublicState, Purpose, splitmix64};
 pub use quantizer::{Bias, BitCost, EncodeStats, Quantizer, VarianceBound, check_output};
