@@ -20,6 +20,7 @@ use ndarray::{Array1, Array2, ArrayView1};
 use rand::{Rng, RngCore};
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::limits::check_matrix;
 use crate::oracle::{check_out, check_query};
 use crate::{MatrixMarket, Oracle, OracleError, Properties};
 
@@ -135,9 +136,7 @@ impl LeastSquares {
                 "matrix must be non-empty, got {m} x {n}"
             )));
         }
-        let total = m.checked_mul(n).ok_or_else(|| {
-            OracleError::InvalidParameter(format!("{m} x {n} matrix is too large"))
-        })?;
+        let total = check_matrix(m, n, "Gaussian ensemble")?;
         let entries: Vec<f64> = (0..total).map(|_| StandardNormal.sample(rng)).collect();
         let a = Array2::from_shape_vec((m, n), entries)
             .map_err(|e| OracleError::InvalidParameter(e.to_string()))?;

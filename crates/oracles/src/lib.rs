@@ -38,6 +38,7 @@ mod drift;
 mod error;
 mod gaussian;
 mod least_squares;
+mod limits;
 mod linear_regression;
 mod lp_lower_bound;
 mod matrix_market;

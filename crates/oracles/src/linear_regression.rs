@@ -22,6 +22,7 @@ use ndarray::{Array1, Array2};
 use rand::{Rng, RngCore};
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::limits::check_matrix;
 use crate::oracle::{check_out, check_query};
 use crate::{Oracle, OracleError, Properties};
 
@@ -160,6 +161,7 @@ impl LinearRegression {
     ) -> Result<(Array2<f64>, Array1<f64>), OracleError> {
         check_batch(b)?;
         let d = self.dim();
+        check_matrix(b, d, "data batch")?;
         let mut x = Array2::zeros((b, d));
         let mut y = Array1::zeros(b);
         for (mut row, yk) in x.rows_mut().into_iter().zip(y.iter_mut()) {

@@ -28,6 +28,7 @@
 
 use rand::{Rng, RngCore};
 
+use crate::limits::check_entries;
 use crate::oracle::{check_out, check_query};
 use crate::{BoxDomain, NormBound, Oracle, OracleError, Properties};
 
@@ -155,6 +156,7 @@ impl LpLowerBound {
                 "dimension must be at least 1".into(),
             ));
         }
+        check_entries(d, "sign vector")?;
         Ok((0..d)
             .map(|_| if rng.random::<bool>() { 1 } else { -1 })
             .collect())

@@ -46,9 +46,7 @@ use std::str::FromStr;
 use ndarray::Array2;
 
 use crate::OracleError;
-
-/// Largest matrix (in entries) the reader will allocate densely: 2^26 entries, 512 MiB.
-const MAX_DENSE_ENTRIES: usize = 1 << 26;
+use crate::limits::MAX_DENSE_ENTRIES;
 
 /// Storage format of a Matrix Market file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,7 +435,8 @@ impl Body {
             return Err(parse_error(
                 number,
                 format!(
-                    "expected {wanted} fields per entry, found {} ({what}?)",
+                    "expected {wanted} field{} per entry, found {} ({what}?)",
+                    if wanted == 1 { "" } else { "s" },
                     tokens.len()
                 ),
             ));

@@ -25,6 +25,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::OracleError;
+use crate::limits::check_entries;
 
 /// A product prior on `theta in R^d`.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,7 @@ impl Prior {
                 "dimension must be at least 1".into(),
             ));
         }
+        check_entries(d, "prior sample")?;
         match self {
             Prior::CosSquaredBox { b } if !(b.is_finite() && *b > 0.0) => Err(
                 OracleError::InvalidParameter(format!("cos^2 prior needs 0 < b < inf, got {b}")),
