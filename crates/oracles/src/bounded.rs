@@ -1,7 +1,8 @@
 //! The bounded-range oracle of the achievability result: `g = x - theta + xi`, `|g_i| <= R`.
 //!
-//! Theorem 4 of paper 000 (notes §3, §8.2) is proved for an oracle whose gradient
-//! coordinates lie in a declared dynamic range `[-R, R]`: `f(x) = 1/2 ||x - theta||^2`,
+//! Theorem 4 of paper 000 is stated for a "bounded-dynamic-range oracle" [V]; the model here is
+//! the reconstruction of notes §3 and §8.2 [I]: gradient coordinates lie in a declared
+//! dynamic range `[-R, R]`, `f(x) = 1/2 ||x - theta||^2`,
 //! `g = x - theta + xi` with `xi` from a bounded law of variance `sigma^2`
 //! ([`BoundedNoise`]). For queries in the box `||x||_inf <= r`, minimizers with
 //! `||theta||_inf <= b` and noise bounded by `c_xi`,
@@ -10,9 +11,10 @@
 //!
 //! which [`dynamic_range`] computes (e.g. `R = b + sqrt(3) sigma` for uniform noise and the
 //! single query `x = 0` of the reduction). [`BoundedQuadratic`] rejects a declared `R` below
-//! what its own `theta` needs, answers only queries in its box
+//! what its own `theta` needs, draws stochastic gradients only at queries in its box
 //! ([`OracleError::OutsideDomain`]), and never clips: a coordinate outside `[-R, R]` would be
-//! [`OracleError::OutOfRange`].
+//! [`OracleError::OutOfRange`]. The exact `value` and `true_gradient` are defined everywhere
+//! (the minimizer `theta` itself may lie outside the query box).
 
 use rand::RngCore;
 

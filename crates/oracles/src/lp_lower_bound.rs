@@ -77,9 +77,10 @@ pub struct LpLowerBound {
 }
 
 impl LpLowerBound {
-    /// The instance for `construction`, norm index `p in [1, inf]`, diameter parameter
-    /// `D > 0`, norm bound `B > 0`, bias `delta in [0, 1/2]` and sign vector `alpha`
-    /// (entries `-1` or `1`, length `d >= 1`).
+    /// The instance for `construction`, norm index `p in [1, inf]`, diameter `D > 0` (the
+    /// l_p diameter of `X`, `2 r d^{1/p}` for box radius `r`), norm bound `B > 0`, bias
+    /// `delta in [0, 1/2]` (so that the probabilities `(1 ± 2 delta)/2` are valid) and sign
+    /// vector `alpha` (entries `-1` or `1`, length `d >= 1`).
     pub fn new(
         construction: LpConstruction,
         p: f64,
@@ -177,7 +178,7 @@ impl LpLowerBound {
         self.q
     }
 
-    /// The diameter parameter `D`.
+    /// The l_p diameter `D` of the box.
     pub fn diameter(&self) -> f64 {
         self.diameter
     }

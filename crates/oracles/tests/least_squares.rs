@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ASH_LIKE, assert_mean, push_all, rng, stats};
+use common::{ASH_LIKE, Stat, assert_mean, push_all, rng, stats};
 use ndarray::{Array1, Array2, array};
 use oracles::{LeastSquares, LsGradient, MatrixMarket, Oracle, OracleError, SpdMatrix};
 
@@ -208,4 +208,18 @@ fn bad_inputs_are_typed_errors() {
     );
     let mut ls = ls.with_gradient(LsGradient::UniformRow);
     assert!(ls.gradient(&[0.0; 5], &mut rng(11), &mut [0.0; 6]).is_err());
+}
+
+#[test]
+fn the_gaussian_ensemble_reproduces_the_condition_number_reported_by_dq_gd() {
+    // Paper 002, §5 reports an average "condition number" of 1.8862 for 1000 x 100 Gaussian
+    // matrices without defining it; s_max / s_min reproduces it (L / mu would be about 3.5).
+    let mut r = rng(12);
+    let mut kappa = Stat::default();
+    for _ in 0..10 {
+        let ls = LeastSquares::gaussian_ensemble(1000, 100, &mut r).unwrap();
+        kappa.push(ls.singular_value_condition());
+        assert!(ls.hessian_condition() > 3.0);
+    }
+    assert_mean("mean s_max / s_min", &kappa, 1.8862);
 }
