@@ -421,3 +421,29 @@ fn a_missing_file_is_an_io_error() {
         Err(OracleError::Io(_))
     ));
 }
+
+proptest::proptest! {
+    /// Arbitrary bodies after each header never panic: they parse or return a typed error.
+    #[test]
+    fn arbitrary_bodies_never_panic(
+        header in proptest::sample::select(vec![
+            "coordinate real general",
+            "coordinate pattern symmetric",
+            "coordinate integer skew-symmetric",
+            "array real symmetric",
+            "array integer general",
+        ]),
+        body in "([0-9 .e+-]{0,12}\n){0,12}",
+    ) {
+        let text = format!("%%MatrixMarket matrix {header}\n{body}");
+        let _ = parse(&text);
+    }
+
+    /// Arbitrary bytes through the reader never panic.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+        let mut text = b"%%MatrixMarket matrix coordinate real general\n".to_vec();
+        text.extend_from_slice(&bytes);
+        let _ = MatrixMarket::from_reader(text.as_slice());
+    }
+}
