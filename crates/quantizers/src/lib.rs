@@ -29,6 +29,7 @@
 //! # Ok::<(), quantizers::QuantError>(())
 //! ```
 
+pub mod adaptive;
 pub mod check;
 mod error;
 pub mod grid;
@@ -38,6 +39,7 @@ mod quantizer;
 pub mod random;
 mod unquantized;
 
+pub use adaptive::{AdaptiveMultiBit, AdaptiveScheme, AdaptiveSign, RoundRobinRange};
 pub use error::QuantError;
 pub use input::{Input, Scalar, first_non_finite};
 pub use public::{PublicState, Purpose, splitmix64};
