@@ -51,7 +51,7 @@ fn the_upper_tail_matches_forty_digit_values_far_into_the_tail() {
         (0.5, 0.308_537_538_725_986_9),
         (1.0, 0.158_655_253_931_457_05),
         (1.9, 0.028_716_559_816_001_807),
-        (2.0, 0.022_750_131_948_179_207),
+        (2.0, 0.022_750_131_948_179_21),
         (2.5, 0.006_209_665_325_776_135),
         (3.0, 0.001_349_898_031_630_094_5),
         (5.0, 2.866_515_718_791_939e-7),
@@ -278,6 +278,7 @@ fn distortion_approaches_the_panter_dite_constant() {
 }
 
 #[test]
+#[allow(clippy::approx_constant)] // 0.636620 is the documented, rounded 2/pi
 fn the_table_agrees_with_the_optimiser_and_the_documented_values() {
     // The module documentation's table, to its six decimals.
     let documented = [
