@@ -241,3 +241,12 @@ fn the_chooser_passes_selection_and_bias_through() {
     assert_eq!(s.gaussian_bias(0.7, 0.1), inner.gaussian_bias(0.7, 0.1));
     assert!(!s.bias().is_unbiased());
 }
+
+#[test]
+fn public_coin_supports_are_pinned_for_a_seed() {
+    // Value stability: a change in the coin stream or the sampler changes these.
+    let s = CoordinateSchedule::new(50, 6, Selection::PublicCoin).unwrap();
+    assert_eq!(support_at(&s, 3, 8), PINNED_SUPPORT);
+}
+
+const PINNED_SUPPORT: [usize; 6] = [11, 24, 28, 34, 43, 46];

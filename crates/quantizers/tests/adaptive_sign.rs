@@ -393,10 +393,12 @@ fn the_gaussian_bias_vanishes_to_third_order_at_the_centre() {
             "delta {delta}: {b:e} vs {leading:e}"
         );
     }
-    // It always points towards the centre and is bounded by sigma sqrt(pi/2) in size.
+    // It always points towards the centre, and the mean output stays within sigma sqrt(pi/2)
+    // of the centre.
     for delta in [-6.0, -1.0, -0.1, 0.1, 1.0, 6.0] {
         let b = q.gaussian_bias(2.0 * delta, 0.0);
         assert!(b * delta < 0.0);
+        assert!((2.0 * delta + b).abs() < q.magnitude());
     }
 }
 

@@ -7,7 +7,7 @@
 //! `B > d` every coordinate can be described and the extra bits go into finer cells. The best
 //! `q` maximises `k(q) I(q)`; ties go to the smaller `q`.
 //!
-//! Against the per-round caps of notes-000 (Theorem 3, [I]), `min{d, 2B ln 2}` and
+//! Against the per-round caps of notes-000 (Theorem 3, \[I\]), `min{d, 2B ln 2}` and
 //! `d (1 - 4^{-B/d})` (in units of `1/sigma^2`), the best allocation is within a factor
 //! `pi ln 2 = 2.18` of the first for every `B` (sign bits on `min(B, d)` coordinates already give
 //! `2 min(B, d)/pi`), within `pi/2` of it once `B >= d`, and within `1.18` of the second at

@@ -4,7 +4,7 @@
 //!
 //! On `f_theta(x) = 1/2 ||x - theta||^2` with gradients `g_t = x_t - theta + sigma Z_t`, a `B`-bit
 //! optimizer is exactly sequential `B`-bit estimation of the mean of `W_t = x_t - g_t ~
-//! N(theta, sigma^2 I_d)` (paper 000, Lemma 1 [I]). Each round may adapt its encoder to the
+//! N(theta, sigma^2 I_d)` (paper 000, Lemma 1 \[I\]). Each round may adapt its encoder to the
 //! past messages `M^{t-1}` through the **public centre** `c` ([`PublicState::centre`]): the
 //! decoder's prediction of the input (the expected gradient, which is 0 with queries at the
 //! current estimate, so a missing centre means 0). The server turns decoded vectors into an
@@ -13,13 +13,13 @@
 //!
 //! The lower bound caps the Fisher information of each round's message at
 //! `min{d, 2B ln 2}/sigma^2`, or `d (1 - 4^{-B/d})/sigma^2` in the sharper form (notes-000,
-//! Theorem 3, reconstructed [I]). The schemes here and what they reach per round (units of
+//! Theorem 3, reconstructed \[I\]). The schemes here and what they reach per round (units of
 //! `1/sigma^2`, `k` = coordinates described per round):
 //!
 //! | scheme | bits per round | information per round | regime |
 //! |---|---|---|---|
-//! | [`AdaptiveSign`] | `k = min(B, d)` | `k 2/pi` at the centre | Gaussian, `B <= d` |
-//! | [`AdaptiveMultiBit`] | `k q`, `k = min(d, floor(B/q))` | `k I(q)` at the centre | Gaussian, `B > d` |
+//! | [`AdaptiveSign`] | `k = min(B, d)` | `k 2/pi` at the centre | Gaussian, `B <= 1.44 d` |
+//! | [`AdaptiveMultiBit`] | `k q`, `k = min(d, floor(B/q))` | `k I(q)` at the centre | Gaussian, `B > 1.44 d` |
 //! | [`RoundRobinRange`] | `k q`, `q = ceil(log2(1 + 2R/sigma))` | (unbiased, variance `sigma^2 + Delta^2/4`) | bounded range `[-R, R]` |
 //!
 //! `I(q)` is the Fisher information of the optimal `q`-bit threshold quantizer of `N(0, 1)`
@@ -74,16 +74,16 @@
 //! [`QuantError::NonFinite`]: crate::QuantError::NonFinite
 //! [`QuantError::Codec`]: crate::QuantError::Codec
 
-mod allocation;
+pub mod allocation;
 mod centre;
 mod checks;
-mod multi_bit;
+pub mod multi_bit;
 pub mod normal;
-mod round_robin_range;
-mod schedule;
-mod scheme;
-mod sign;
-mod thresholds;
+pub mod round_robin_range;
+pub mod schedule;
+pub mod scheme;
+pub mod sign;
+pub mod thresholds;
 
 pub use allocation::BitAllocation;
 pub use multi_bit::AdaptiveMultiBit;

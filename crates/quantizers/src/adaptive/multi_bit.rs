@@ -15,7 +15,7 @@
 //! With the centre at the current estimate and the server's running mean, it is the
 //! Robbins–Monro recursion `theta_n = theta_{n-1} + (sigma m_J / I(q)) / n` with mean field slope
 //! exactly `-1` at `theta` and per-step variance `sigma^2/I(q)`, so its mean squared error is
-//! `sigma^2 / (n I(q)) + o(1/n)` per coordinate [I: standard Robbins–Monro asymptotics]; this
+//! `sigma^2 / (n I(q)) + o(1/n)` per coordinate \[I: standard Robbins–Monro asymptotics\]; this
 //! attains the Fisher information of the described coordinates.
 //!
 //! # What is claimed, and what is not

@@ -1,7 +1,7 @@
 //! [`RoundRobinRange`]: the bounded-range achievability scheme of notes-000 §3 (Theorem 4):
 //! `q` bits of unbiased stochastic rounding on `[-R, R]` for `k` coordinates per round.
 //!
-//! The scheme is a reconstruction [I] (the paper's own quantizer was not available). With
+//! The scheme is a reconstruction \[I\] (the paper's own quantizer was not available). With
 //! dynamic range `R` (every coordinate of every input in `[-R, R]`) and noise level `sigma`:
 //!
 //! ```text
@@ -17,7 +17,7 @@
 //! no index bits. The decoder outputs the grid values on the support and the public centre (0
 //! without one) elsewhere. With the server's per-coordinate running mean, the mean squared error
 //! after `T` rounds is `sum_i (sigma_i^2 + v_i)/N_i <= d (sigma^2 + Delta^2/4)/floor(T k/d)`
-//! (notes-000, Theorem 4 [I]), a factor `q = O(log(R/sigma))` above the product-form lower bound.
+//! (notes-000, Theorem 4 \[I\]), a factor `q = O(log(R/sigma))` above the product-form lower bound.
 //!
 //! Claims (tested): exactly `k q` bits; unbiased on the support (`E[Q(y)_i] = y_i`), with
 //! per-coordinate variance `(y_i - a)(a + Delta - y_i) <= Delta^2/4`; an input outside `[-R, R]`

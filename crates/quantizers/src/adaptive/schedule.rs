@@ -109,10 +109,11 @@ impl CoordinateSchedule {
         match self.selection {
             Selection::RoundRobin => {
                 let start = round_robin_start(state.round, d, k);
-                if start + k <= d {
+                let room = d - start; // start < d, so no overflow anywhere below
+                if k <= room {
                     Chosen::Runs(start..start + k, 0..0)
                 } else {
-                    Chosen::Runs(0..start + k - d, start..d)
+                    Chosen::Runs(0..k - room, start..d)
                 }
             }
             Selection::PublicCoin => {

@@ -12,26 +12,28 @@
 //! theta_n = theta_{n-1} + (sigma sqrt(pi/2) / n) sign(W_n - theta_{n-1}),
 //! ```
 //!
-//! whose mean squared error is `pi sigma^2 / (2n) + o(1/n)` per coordinate [C: Kipnis & Duchi;
+//! whose mean squared error is `pi sigma^2 / (2n) + o(1/n)` per coordinate (Kipnis & Duchi \[C\];
 //! the gain `sigma sqrt(pi/2)` is the Robbins–Monro optimal gain `1/|h'(theta)|` for
-//! `h(t) = E sign(W - t)`]: the one-bit limit, `pi/2` times the unquantized `sigma^2/n`.
+//! `h(t) = E sign(W - t)` \[I\]): the one-bit limit, `pi/2` times the unquantized `sigma^2/n`.
 //!
 //! # What is claimed, and what is not
 //!
 //! - **Deterministic.** The scheme uses no randomness: for a fixed input `y` the output is
 //!   `Q(y)_i = c_i + sigma sqrt(pi/2) sign(y_i - c_i)` on the round's support (`sign(0) = -1`)
-//!   and `c_i` elsewhere. Its error `Q(y) - y` is therefore not zero-mean for any fixed `y`: it
-//!   points away from the centre when `|y_i - c_i| < sigma sqrt(pi/2)` and towards it otherwise.
+//!   and `c_i` elsewhere. Its error `Q(y) - y` is a fixed function of `y - c`, zero only where
+//!   `|y_i - c_i| = sigma sqrt(pi/2)`: it points away from the centre when
+//!   `|y_i - c_i| < sigma sqrt(pi/2)` and towards it when `|y_i - c_i|` is larger.
 //!   [`Quantizer::mse_bound`] returns this error's exact squared norm (worst case over supports).
 //! - **Gaussian inputs.** If `Y_i ~ N(mu_i, sigma^2)` with the scheme's `sigma`, then on the support
 //!   `E[Q(Y)_i] - mu_i = sigma (sqrt(pi/2) (2 Phi(delta) - 1) - delta)`, `delta = (mu_i - c_i)/sigma`
 //!   ([`AdaptiveSign::gaussian_bias`]). This is `-sigma delta^3/6 + O(delta^5)`: zero with zero
-//!   slope at `delta = 0`, always towards the centre, bounded by `sigma sqrt(pi/2)` in size. Thus
-//!   the scheme is *not* unbiased; it is unbiased to first order at the centre, which is why the
-//!   recursion above is efficient once the centre has converged.
+//!   slope at `delta = 0`, and always towards the centre; since the mean output stays within
+//!   `sigma sqrt(pi/2)` of the centre, the bias grows like `-sigma delta` for large `|delta|`.
+//!   So the scheme is *not* unbiased; it is unbiased to first order at the centre, which is why
+//!   the recursion above is efficient once the centre has converged.
 //! - **Not claimed:** unbiasedness for any input, any bound relative to `||y||`, or efficiency
 //!   when the noise level differs from `sigma` (with true noise `s != sigma` the recursion's
-//!   variance is `(pi sigma^2/2) / (2 (sigma/s) - 1) / n` for `s < 2 sigma`, Robbins–Monro [I]).
+//!   variance is `(pi sigma^2/2) / (2 (sigma/s) - 1) / n` for `s < 2 sigma`, Robbins–Monro \[I\]).
 //!
 //! Each round describes `k = min(B, d)` coordinates chosen by a [`Selection`], in exactly `k` bits.
 

@@ -13,10 +13,10 @@
 //! (notes-000 §8.1 item 8 with `sigma = 1`, `theta = 0`). Since `sum_j p_j m_j^2 = 1 - E Var(Z | cell)`,
 //! maximising `I` is minimising the mean squared error of reconstructing `Z` by its cell centroid:
 //! the Fisher-optimal thresholds are the **Lloyd–Max quantizer** of `N(0, 1)`, and
-//! `I(q) = 1 - D_LM(2^q)` [I: derived here]. The stationarity condition is
+//! `I(q) = 1 - D_LM(2^q)` \[I: derived here\]. The stationarity condition is
 //! `dI/dtau_j = phi(tau_j) (m_j - m_{j-1}) (m_{j-1} + m_j - 2 tau_j) = 0`, i.e. every threshold is
 //! the midpoint of its neighbouring centroids. The Gaussian is log-concave, so this stationary
-//! point is unique and is the global maximum (Fleischer 1964 [R]); it is symmetric.
+//! point is unique and is the global maximum (Fleischer 1964 \[R\]); it is symmetric.
 //!
 //! [`OptimalThresholds::new`] solves the midpoint conditions on the positive half-line by
 //! Newton's method (the Jacobian is tridiagonal), started at the Panter–Dite compander
@@ -37,7 +37,7 @@
 //!
 //! `I(q)` is in units of `1/sigma^2` per described coordinate. The cap column is the
 //! rate–distortion Fisher cap `d (1 - 4^{-B/d})/sigma^2` per coordinate at `B/d = q` (notes-000,
-//! Theorem 3, a reconstruction [I]); the Barnes–Özgür cap `min{d, 2B ln 2}/sigma^2` allows `1` per
+//! Theorem 3, a reconstruction \[I\]); the Barnes–Özgür cap `min{d, 2B ln 2}/sigma^2` allows `1` per
 //! coordinate for every `q >= 1` and `2 ln 2 = 1.386` per bit, against `I(q)/q` here: one sign bit
 //! per coordinate is within a factor `pi ln 2 = 2.18` of it, the best per-bit ratio of all `q`.
 //! `1 - I(q)` is the Lloyd–Max distortion (0.3634, 0.1175, 0.03455, 0.009501, ...) and tends to
@@ -55,7 +55,8 @@ pub const MAX_BITS: u32 = 12;
 
 /// Newton stops when every midpoint condition holds to this absolute accuracy.
 const TOLERANCE: f64 = 1e-13;
-/// Iteration cap for the solver (it converges in well under 20 from the compander start).
+/// Iteration cap for the solver (from the compander start it takes four Newton steps for every
+/// `q <= MAX_BITS`).
 const MAX_ITERATIONS: usize = 200;
 
 /// The Fisher-optimal symmetric quantizer of `N(0, 1)` into `L = 2^q` cells.
