@@ -26,52 +26,6 @@ fn roundtrip(
     Ok((msg, out))
 }
 
-/// Per-coordinate squared error of the running mean of decoded one-step estimates after `n`
-/// rounds, with `W_t ~ N(theta, sigma^2 I)` as input and the current estimate as centre.
-/// Returns the mean over coordinates and its standard error.
-fn running_mean_error(
-    q: &dyn Quantizer,
-    n: u64,
-    sigma: f64,
-    seed: u64,
-) -> Result<(f64, f64), QuantError> {
-    let d = q.dim();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let theta: Vec<f64> = (0..d)
-        .map(|_| sigma * rng.random_range(-1.0..1.0))
-        .collect();
-    let mut est = vec![0.0; d];
-    let mut count = vec![0u64; d];
-    let mut sample = vec![0.0; d];
-    let mut w = BitWriter::new();
-    let mut out = vec![0.0; d];
-    for t in 0..n {
-        for (s, th) in sample.iter_mut().zip(&theta) {
-            *s = th + sigma * rng.sample::<f64, _>(StandardNormal);
-        }
-        let support = {
-            let state = PublicState::new(seed).with_round(t).with_centre(&est);
-            w.reset(q.bit_cost().max_bits());
-            q.encode((&sample).into(), &state, &mut rng, &mut w)?;
-            let msg = w.to_bitstring();
-            q.decode(&mut msg.reader(), &state, &mut out)?;
-            q.support(&state)
-        };
-        for i in support.unwrap_or_else(|| (0..d).collect()) {
-            count[i] += 1;
-            est[i] += (out[i] - est[i]) / count[i] as f64;
-        }
-    }
-    let sq: Vec<f64> = est
-        .iter()
-        .zip(&theta)
-        .map(|(e, t)| (e - t) * (e - t))
-        .collect();
-    let mean = sq.iter().sum::<f64>() / d as f64;
-    let var = sq.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (d - 1) as f64;
-    Ok((mean, (var / d as f64).sqrt()))
-}
-
 #[test]
 fn writes_exactly_k_times_q_bits() {
     let y: Vec<f64> = (0..12).map(|i| 0.4 * i as f64 - 2.0).collect();
@@ -352,32 +306,6 @@ fn best_uses_the_allocation_with_most_information() {
     let a = BitAllocation::best(100, 250).unwrap();
     assert_eq!(q.bits(), a.bits_per_coordinate);
     assert_eq!(q.schedule().per_round(), a.coordinates_per_round);
-}
-
-#[test]
-fn running_mean_reaches_the_two_bit_fisher_limit() {
-    // MSE per coordinate after n rounds should be sigma^2/(n I(2)) to within 10%; the estimate's
-    // relative standard error over d coordinates is about sqrt(2/d) = 2.5%.
-    let (d, n, sigma) = (3200, 1500u64, 0.6);
-    let q = AdaptiveMultiBit::new(d, 2 * d, sigma, 2).unwrap();
-    let (mse, se) = running_mean_error(&q, n, sigma, 7).unwrap();
-    let target = sigma * sigma / (n as f64 * q.cells().information());
-    assert!(
-        (mse / target - 1.0).abs() < 0.10,
-        "mse {mse:.4e} vs sigma^2/(n I(2)) = {target:.4e} (se {se:.1e})"
-    );
-}
-
-#[test]
-fn running_mean_reaches_the_three_bit_fisher_limit() {
-    let (d, n, sigma) = (3200, 1500u64, 2.0);
-    let q = AdaptiveMultiBit::new(d, 3 * d, sigma, 3).unwrap();
-    let (mse, se) = running_mean_error(&q, n, sigma, 8).unwrap();
-    let target = sigma * sigma / (n as f64 * q.cells().information());
-    assert!(
-        (mse / target - 1.0).abs() < 0.10,
-        "mse {mse:.4e} vs sigma^2/(n I(3)) = {target:.4e} (se {se:.1e})"
-    );
 }
 
 proptest! {
