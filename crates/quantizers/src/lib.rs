@@ -29,6 +29,7 @@
 //! # Ok::<(), quantizers::QuantError>(())
 //! ```
 
+pub mod adaptive;
 pub mod check;
 mod dynamic_range;
 mod error;
@@ -42,6 +43,7 @@ pub mod random;
 mod scalar;
 mod unquantized;
 
+pub use adaptive::{AdaptiveMultiBit, AdaptiveScheme, AdaptiveSign, RoundRobinRange};
 pub use dynamic_range::{DynamicRangeQuantizer, MAX_RATE, Overload, RangeSchedule};
 pub use error::QuantError;
 pub use formats::{FloatCast, Mxfp4, Nvfp4};
