@@ -34,6 +34,7 @@ mod dynamic_range;
 mod error;
 pub mod grid;
 mod input;
+pub mod paper;
 mod public;
 mod quantizer;
 pub mod random;
@@ -43,6 +44,10 @@ mod unquantized;
 pub use dynamic_range::{DynamicRangeQuantizer, MAX_RATE, Overload, RangeSchedule};
 pub use error::QuantError;
 pub use input::{Input, Scalar, first_non_finite};
+pub use paper::{
+    AdditiveQuantizer, Aguq, Cuq, GainQuantizer, GainShape, RangeTable, Ratq, SimQ, SimQPlus,
+    SplitLp, UniformGain,
+};
 pub use public::{PublicState, Purpose, splitmix64};
 pub use quantizer::{Bias, BitCost, EncodeStats, Quantizer, VarianceBound, check_output};
 pub use scalar::ScalarCode;
