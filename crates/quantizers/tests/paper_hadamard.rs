@@ -21,7 +21,11 @@ fn the_transform_is_sylvesters_matrix() {
         e[j] = 1.0;
         fwht(&mut e).unwrap();
         for (i, v) in e.iter().enumerate() {
-            let expected = if (i & j).count_ones() % 2 == 0 { 1.0 } else { -1.0 };
+            let expected = if (i & j).count_ones() % 2 == 0 {
+                1.0
+            } else {
+                -1.0
+            };
             assert_eq!(*v, expected, "H[{i}][{j}]");
         }
     }
@@ -54,7 +58,14 @@ fn lengths_that_are_not_powers_of_two_are_rejected() {
 
 #[test]
 fn the_rotation_pads_to_the_next_power_of_two() {
-    for (d, padded) in [(1usize, 1usize), (2, 2), (3, 4), (100, 128), (128, 128), (129, 256)] {
+    for (d, padded) in [
+        (1usize, 1usize),
+        (2, 2),
+        (3, 4),
+        (100, 128),
+        (128, 128),
+        (129, 256),
+    ] {
         assert_eq!(RandomRotation::new(d).unwrap().padded_dim(), padded);
     }
     assert!(RandomRotation::new(0).is_err());
@@ -148,7 +159,7 @@ fn buffers_of_the_wrong_length_are_errors() {
     let s = PublicState::new(0);
     let mut z = vec![0.0; 8];
     assert!(rot.forward(&s, &[0.0f64; 4], &mut z).is_err());
-    assert!(rot.forward(&s, &[0.0f64; 5], &mut vec![0.0; 5]).is_err());
+    assert!(rot.forward(&s, &[0.0f64; 5], &mut [0.0; 5]).is_err());
     assert!(rot.inverse(&s, &mut z, &mut [0.0; 6]).is_err());
-    assert!(rot.inverse(&s, &mut vec![0.0; 16], &mut [0.0; 5]).is_err());
+    assert!(rot.inverse(&s, &mut [0.0; 16], &mut [0.0; 5]).is_err());
 }

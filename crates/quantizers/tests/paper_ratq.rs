@@ -32,8 +32,13 @@ fn flat(d: usize, b: f64) -> Vec<f64> {
 
 fn encode(q: &Ratq, y: &[f64], state: &PublicState<'_>, seed: u64) -> BitString {
     let mut w = BitWriter::with_capacity(q.bit_cost().max_bits().unwrap());
-    q.encode(y.into(), state, &mut ChaCha8Rng::seed_from_u64(seed), &mut w)
-        .unwrap();
+    q.encode(
+        y.into(),
+        state,
+        &mut ChaCha8Rng::seed_from_u64(seed),
+        &mut w,
+    )
+    .unwrap();
     w.finish()
 }
 
@@ -48,7 +53,15 @@ fn decode(q: &Ratq, msg: &BitString, state: &PublicState<'_>) -> Vec<f64> {
 #[test]
 fn parameters_follow_equation_8() {
     // (d', log2 h): ln*(d'/3) = 0, 1, 2, 3, 4 at d' = 2, 8, 16, 1024, 2^24.
-    for (d, log2_h, block) in [(1usize, 0u32, 1usize), (2, 0, 1), (4, 1, 1), (8, 1, 1), (16, 2, 2), (1024, 2, 2), (1 << 24, 3, 3)] {
+    for (d, log2_h, block) in [
+        (1usize, 0u32, 1usize),
+        (2, 0, 1),
+        (4, 1, 1),
+        (8, 1, 1),
+        (16, 2, 2),
+        (1024, 2, 2),
+        (1 << 24, 3, 3),
+    ] {
         let p = RatqParameters::for_dimension(d, 2.0).unwrap();
         assert_eq!((p.log2_h, p.block), (log2_h, block), "d'={d}");
         assert!((p.m - 12.0 / d as f64).abs() < 1e-15);
@@ -88,7 +101,14 @@ fn range_tables_validate_their_ranges() {
 
 #[test]
 fn bits_are_the_range_indices_plus_the_packed_level_symbols() {
-    for (d, k) in [(100usize, 3u64), (100, 4), (128, 7), (5, 2), (1, 5), (1000, 16)] {
+    for (d, k) in [
+        (100usize, 3u64),
+        (100, 4),
+        (128, 7),
+        (5, 2),
+        (1, 5),
+        (1000, 16),
+    ] {
         let q = Ratq::new(d, 1.0, k).unwrap();
         let dp = q.padded_dim();
         let index_bits = (q.range_table().len() as f64).log2().ceil() as usize;
@@ -224,11 +244,11 @@ fn a_custom_range_table_replaces_the_default() {
         .unwrap();
     assert_eq!(q.range_table().ranges(), &[0.3, 1.0]);
     // Index bits: 1 per block of s = 2 coordinates.
-    assert_eq!(q.bit_cost().exact(), Some(8 + ChunkedRadix::new(3).unwrap().len(16)));
     assert_eq!(
-        q.variance(),
-        VarianceBound::Absolute { mse: 16.0 * 0.25 }
+        q.bit_cost().exact(),
+        Some(8 + ChunkedRadix::new(3).unwrap().len(16))
     );
+    assert_eq!(q.variance(), VarianceBound::Absolute { mse: 16.0 * 0.25 });
     let y = unit_random(16, 1.0, &mut ChaCha8Rng::seed_from_u64(5));
     let m = check::measure(&q, (&y).into(), 20_000, 6).unwrap();
     m.assert_unbiased(5.0).unwrap();
@@ -238,7 +258,10 @@ fn a_custom_range_table_replaces_the_default() {
 #[test]
 fn a_table_whose_top_is_below_b_is_rejected() {
     let q = Ratq::new(16, 1.0, 3).unwrap();
-    assert!(q.with_range_table(RangeTable::new(vec![0.3, 0.9]).unwrap()).is_err());
+    assert!(
+        q.with_range_table(RangeTable::new(vec![0.3, 0.9]).unwrap())
+            .is_err()
+    );
 }
 
 #[test]
@@ -284,7 +307,12 @@ fn non_finite_input_wrong_dimension_and_bad_parameters_are_errors() {
     let s = PublicState::new(0);
     let mut w = BitWriter::new();
     assert!(matches!(
-        q.encode((&[0.0, f64::NEG_INFINITY, 0.0]).into(), &s, &mut rand::rng(), &mut w),
+        q.encode(
+            (&[0.0, f64::NEG_INFINITY, 0.0]).into(),
+            &s,
+            &mut rand::rng(),
+            &mut w
+        ),
         Err(QuantError::NonFinite { index: 1 })
     ));
     assert!(matches!(
@@ -302,7 +330,12 @@ fn a_message_over_budget_is_an_error_and_writes_nothing() {
     let q = Ratq::new(10, 1.0, 3).unwrap();
     let mut w = BitWriter::with_capacity(q.bit_cost().exact().unwrap() - 1);
     assert!(matches!(
-        q.encode((&[0.1f64; 10]).into(), &PublicState::new(0), &mut rand::rng(), &mut w),
+        q.encode(
+            (&[0.1f64; 10]).into(),
+            &PublicState::new(0),
+            &mut rand::rng(),
+            &mut w
+        ),
         Err(QuantError::Codec(CodecError::BudgetExceeded { .. }))
     ));
     assert!(w.is_empty());

@@ -13,7 +13,11 @@ use rand_chacha::ChaCha8Rng;
 /// A random vector with `||y||_q = b`.
 fn random_lq(d: usize, q: f64, b: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
     let y: Vec<f64> = (0..d).map(|_| rng.random_range(-1.0..1.0)).collect();
-    let norm = y.iter().map(|v: &f64| v.abs().powf(q)).sum::<f64>().powf(1.0 / q);
+    let norm = y
+        .iter()
+        .map(|v: &f64| v.abs().powf(q))
+        .sum::<f64>()
+        .powf(1.0 / q);
     y.iter().map(|v| v * b / norm).collect()
 }
 
@@ -30,10 +34,24 @@ fn flat(d: usize, q: f64, b: f64) -> Vec<f64> {
 
 #[test]
 fn default_repetitions_are_ceil_d_to_the_2_over_p() {
-    assert_eq!(SimQPlus::with_default_reps(100, 1.0, 2.0).unwrap().reps(), 100);
-    assert_eq!(SimQPlus::with_default_reps(100, 1.0, 4.0).unwrap().reps(), 10);
-    assert_eq!(SimQPlus::with_default_reps(100, 1.0, 3.0).unwrap().reps(), 22); // 21.54
-    assert_eq!(SimQPlus::with_default_reps(100, 1.0, f64::INFINITY).unwrap().reps(), 1);
+    assert_eq!(
+        SimQPlus::with_default_reps(100, 1.0, 2.0).unwrap().reps(),
+        100
+    );
+    assert_eq!(
+        SimQPlus::with_default_reps(100, 1.0, 4.0).unwrap().reps(),
+        10
+    );
+    assert_eq!(
+        SimQPlus::with_default_reps(100, 1.0, 3.0).unwrap().reps(),
+        22
+    ); // 21.54
+    assert_eq!(
+        SimQPlus::with_default_reps(100, 1.0, f64::INFINITY)
+            .unwrap()
+            .reps(),
+        1
+    );
 }
 
 #[test]
@@ -94,7 +112,11 @@ fn unbiased() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     for (p, k) in [(2.0, 8usize), (4.0, 3), (f64::INFINITY, 1)] {
         let q = SimQPlus::new(8, 1.0, p, k).unwrap();
-        let qexp = if p == f64::INFINITY { 1.0 } else { p / (p - 1.0) };
+        let qexp = if p == f64::INFINITY {
+            1.0
+        } else {
+            p / (p - 1.0)
+        };
         let y = random_lq(8, qexp, 0.9, &mut rng);
         let m = check::measure(&q, (&y).into(), 20_000, 2).unwrap();
         m.assert_bits_match_cost(&q).unwrap();
@@ -163,7 +185,12 @@ fn non_finite_input_and_wrong_dimension_are_errors() {
     let s = PublicState::new(0);
     let mut w = BitWriter::new();
     assert!(matches!(
-        q.encode((&[f64::INFINITY, 0.0, 0.0]).into(), &s, &mut rand::rng(), &mut w),
+        q.encode(
+            (&[f64::INFINITY, 0.0, 0.0]).into(),
+            &s,
+            &mut rand::rng(),
+            &mut w
+        ),
         Err(QuantError::NonFinite { index: 0 })
     ));
     assert!(matches!(
@@ -201,13 +228,21 @@ fn truncated_messages_are_errors() {
     let q = SimQPlus::new(16, 1.0, 2.0, 16).unwrap();
     let y = flat(16, 2.0, 1.0);
     let mut w = BitWriter::new();
-    q.encode((&y).into(), &PublicState::new(0), &mut ChaCha8Rng::seed_from_u64(0), &mut w)
-        .unwrap();
+    q.encode(
+        (&y).into(),
+        &PublicState::new(0),
+        &mut ChaCha8Rng::seed_from_u64(0),
+        &mut w,
+    )
+    .unwrap();
     let msg = w.finish();
     let mut out = vec![0.0; 16];
     for len in [0, q.type_bits() - 1, msg.len() - 1] {
         let cut = BitString::from_words(msg.as_words().to_vec(), len).unwrap();
-        assert!(q.decode(&mut cut.reader(), &PublicState::new(0), &mut out).is_err());
+        assert!(
+            q.decode(&mut cut.reader(), &PublicState::new(0), &mut out)
+                .is_err()
+        );
     }
 }
 
@@ -216,8 +251,13 @@ fn a_fixed_seed_gives_a_pinned_message() {
     let q = SimQPlus::new(8, 1.0, 2.0, 4).unwrap();
     let y = [0.5, -0.5, 0.25, 0.0, -0.25, 0.5, 0.0, 0.25];
     let mut w = BitWriter::new();
-    q.encode((&y).into(), &PublicState::new(0), &mut ChaCha8Rng::seed_from_u64(42), &mut w)
-        .unwrap();
+    q.encode(
+        (&y).into(),
+        &PublicState::new(0),
+        &mut ChaCha8Rng::seed_from_u64(42),
+        &mut w,
+    )
+    .unwrap();
     let msg = w.finish();
     assert_eq!((msg.len(), msg.as_words()[0]), PINNED_SIMQ_PLUS);
 }
