@@ -149,6 +149,7 @@ fn non_finite_input_wrong_dimension_and_bad_parameters_are_errors() {
     assert!(AdditiveQuantizer::new(2, f64::NAN, 8).is_err());
     assert!(AdditiveQuantizer::new(2, 1.0, 0).is_err());
     assert!(AdditiveQuantizer::new(2, 1.0, 54).is_err());
+    assert!(AdditiveQuantizer::new(usize::MAX, 1.0, 8).is_err());
     assert!(AdditiveQuantizer::new(2, 1e300, 53).is_err()); // the range overflows f64
 }
 

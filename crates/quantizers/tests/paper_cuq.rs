@@ -203,6 +203,7 @@ fn invalid_parameters_are_rejected() {
     assert!(Cuq::new(4, f64::INFINITY, 4).is_err());
     assert!(Cuq::new(4, 1.0, 1).is_err());
     assert!(Cuq::new(4, 1.0, 0).is_err());
+    assert!(Cuq::new(usize::MAX, 1.0, 3).is_err());
 }
 
 #[test]

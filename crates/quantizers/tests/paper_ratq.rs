@@ -323,6 +323,7 @@ fn non_finite_input_wrong_dimension_and_bad_parameters_are_errors() {
     assert!(Ratq::new(3, 0.0, 3).is_err());
     assert!(Ratq::new(3, f64::NAN, 3).is_err());
     assert!(Ratq::new(3, 1.0, 1).is_err());
+    assert!(Ratq::new(usize::MAX, 1.0, 3).is_err());
 }
 
 #[test]

@@ -167,6 +167,7 @@ fn invalid_parameters_are_rejected() {
     assert!(SimQ::new(3, 0.0).is_err());
     assert!(SimQ::new(3, f64::NAN).is_err());
     assert!(SimQ::new(3, f64::INFINITY).is_err());
+    assert!(SimQ::new(usize::MAX, 1.0).is_err());
 }
 
 #[test]

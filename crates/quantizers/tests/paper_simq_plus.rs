@@ -206,6 +206,8 @@ fn invalid_parameters_are_rejected() {
     assert!(SimQPlus::new(4, 1.0, 1.5, 1).is_err()); // p < 2 is the split quantizer's
     assert!(SimQPlus::new(4, 1.0, f64::NAN, 1).is_err());
     assert!(SimQPlus::new(4, 1.0, 2.0, 0).is_err());
+    assert!(SimQPlus::new(4, 1.0, 2.0, usize::MAX).is_err());
+    assert!(SimQPlus::new(usize::MAX, 1.0, 2.0, 1).is_err());
     assert!(SimQPlus::with_default_reps(4, 1.0, 0.5).is_err());
     // The exact type code refuses messages beyond 2^24 bits.
     assert!(SimQPlus::new(1 << 30, 1.0, 2.0, 1 << 30).is_err());

@@ -254,6 +254,7 @@ fn non_finite_input_wrong_dimension_and_bad_parameters_are_errors() {
     assert!(SplitLp::new(3, 1.0, 2.0).is_err()); // p >= 2 is SimQ+'s
     assert!(SplitLp::new(3, 1.0, 0.9).is_err());
     assert!(SplitLp::new(3, 1.0, f64::NAN).is_err());
+    assert!(SplitLp::new(usize::MAX, 1.0, 1.5).is_err());
 }
 
 #[test]

@@ -30,7 +30,7 @@
 //! [`Quantizer::paper_bits`](crate::Quantizer::paper_bits): the papers charge
 //! `log2(k + 1)` per coordinate for a `k`-point grid and omit ceilings. Where a formula is a
 //! reconstruction (RATQ's ranges, AGUQ) the docs say so and the constants sit in one place
-//! ([`range_table`](crate::paper::RangeTable), [`Aguq`]).
+//! ([`RangeTable`] and [`RatqParameters`], [`Aguq`]).
 //!
 //! ```
 //! use bitcodec::BitWriter;
@@ -67,7 +67,7 @@ pub use cuq::Cuq;
 pub use gain::{GainQuantizer, UniformGain};
 pub use gain_shape::GainShape;
 pub use hadamard::{RandomRotation, fwht};
-pub use norms::NORM_SLACK;
+pub use norms::{MAX_DIM, NORM_SLACK};
 pub use range_table::{MAX_RANGES, RangeTable, RatqParameters, e_tetration, ln_star};
 pub use ratq::Ratq;
 pub use simq::SimQ;

@@ -72,12 +72,16 @@ pub(crate) fn check_positive(v: f64, what: &str) -> Result<(), QuantError> {
     }
 }
 
-/// A validated dimension `>= 1`.
+/// The largest dimension (and SimQ+ repetition count) the paper's schemes accept: `2^40`.
+/// Far beyond any gradient, and small enough that no bit count can overflow.
+pub const MAX_DIM: usize = 1 << 40;
+
+/// A validated dimension in `1..=MAX_DIM`.
 pub(crate) fn check_dim(dim: usize) -> Result<(), QuantError> {
-    if dim == 0 {
-        Err(QuantError::InvalidParameter(
-            "dimension must be at least 1".into(),
-        ))
+    if dim == 0 || dim > MAX_DIM {
+        Err(QuantError::InvalidParameter(format!(
+            "dimension must be in 1..={MAX_DIM}, got {dim}"
+        )))
     } else {
         Ok(())
     }

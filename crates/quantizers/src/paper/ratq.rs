@@ -17,7 +17,8 @@
 //! Message layout (exact length): the `ceil(d'/s)` range indices, each in `ceil(log2 h)` bits
 //! ([`bitcodec::Uniform`]), then the `d'` level symbols packed jointly (`d' log2 k` bits for
 //! `k = 2^w`, else chunked mixed radix). The paper charges `ceil(d/s) log2 h + d log2(k+1)`;
-//! padding to `d'` is the only way the message can be longer than that.
+//! the message can exceed that through padding to `d'`, and for some `k` that are not powers
+//! of two (e.g. `k = 26`) by the packing's rounding, less than one bit per 64-bit chunk.
 //! One encode or decode allocates one buffer of `d'` floats and runs in `O(d' log d')`.
 
 use bitcodec::{BitReader, BitWriter, Uniform};
@@ -75,19 +76,17 @@ impl Ratq {
         let d = rotation.padded_dim();
         let params = RatqParameters::for_dimension(d, bound)?;
         let table = RangeTable::reconstructed(d, bound)?;
-        let mut q = Self {
+        Ok(Self {
             rotation,
             bound,
             levels,
             index: Uniform::new(table.len() as u64)?,
-            grids: Vec::new(),
+            grids: grids_for(&table, levels)?,
             table,
             default_table: true,
             block: params.block,
             symbols: SymbolCode::new(levels)?,
-        };
-        q.grids = q.make_grids()?;
-        Ok(q)
+        })
     }
 
     /// The same quantizer with another range table. The top range must be at least `B`
@@ -102,9 +101,9 @@ impl Ratq {
             )));
         }
         self.index = Uniform::new(table.len() as u64)?;
+        self.grids = grids_for(&table, self.levels)?;
         self.table = table;
         self.default_table = false;
-        self.grids = self.make_grids()?;
         Ok(self)
     }
 
@@ -118,14 +117,6 @@ impl Ratq {
         }
         self.block = block;
         Ok(self)
-    }
-
-    fn make_grids(&self) -> Result<Vec<UniformGrid>, QuantError> {
-        self.table
-            .ranges()
-            .iter()
-            .map(|&m| UniformGrid::symmetric(m, self.levels))
-            .collect()
     }
 
     /// The padded dimension `d'`.
@@ -166,7 +157,7 @@ impl Ratq {
     /// Lemma 5.2's `B^2 (9 + 3 ln s)/(k - 1)^2` with the default table; with a custom one the
     /// table-free worst case `d' (M_{h-1}/(k - 1))^2` (each coordinate's rounding variance is
     /// at most `(M_j/(k-1))^2` and the rotation keeps norms).
-    pub fn mse_bound_value(&self) -> f64 {
+    pub fn stated_mse(&self) -> f64 {
         let km1 = (self.levels - 1) as f64;
         if self.default_table {
             let s = self.block as f64;
@@ -232,6 +223,15 @@ impl Ratq {
     }
 }
 
+/// The `k`-level CUQ grid of every range.
+fn grids_for(table: &RangeTable, levels: u64) -> Result<Vec<UniformGrid>, QuantError> {
+    table
+        .ranges()
+        .iter()
+        .map(|&m| UniformGrid::symmetric(m, levels))
+        .collect()
+}
+
 impl Quantizer for Ratq {
     fn name(&self) -> String {
         format!(
@@ -255,10 +255,10 @@ impl Quantizer for Ratq {
         Bias::Unbiased
     }
 
-    /// See [`Ratq::mse_bound_value`].
+    /// See [`Ratq::stated_mse`].
     fn variance(&self) -> VarianceBound {
         VarianceBound::Absolute {
-            mse: self.mse_bound_value(),
+            mse: self.stated_mse(),
         }
     }
 

@@ -55,19 +55,15 @@ pub struct SimQ {
 }
 
 impl SimQ {
-    /// SimQ for dimension `dim >= 1` (at most `2^62`) and `l1` bound `B > 0`.
+    /// SimQ for dimension `1 <= dim <=` [`MAX_DIM`](crate::paper::MAX_DIM) and `l1` bound
+    /// `B > 0`.
     pub fn new(dim: usize, bound: f64) -> Result<Self, QuantError> {
         check_dim(dim)?;
         check_positive(bound, "the l1 bound B")?;
-        let alphabet = u64::try_from(dim)
-            .ok()
-            .filter(|&d| d <= 1 << 62)
-            .map(|d| 2 * d + 1)
-            .ok_or_else(|| QuantError::InvalidParameter(format!("dimension {dim} too large")))?;
         Ok(Self {
             dim,
             bound,
-            code: Uniform::new(alphabet)?,
+            code: Uniform::new(2 * dim as u64 + 1)?,
         })
     }
 

@@ -26,7 +26,9 @@
 use bitcodec::{BitReader, BitWriter};
 use rand::RngCore;
 
-use crate::paper::norms::{check_ball, check_dim, check_exponent, check_positive, lq_norm};
+use crate::paper::norms::{
+    MAX_DIM, check_ball, check_dim, check_exponent, check_positive, lq_norm,
+};
 use crate::paper::type_code::TypeCode;
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -79,10 +81,10 @@ impl SimQPlus {
                 "SimQ+ is the p >= 2 scheme, got p = {p} (use SplitLp for p in [1, 2))"
             )));
         }
-        if reps == 0 {
-            return Err(QuantError::InvalidParameter(
-                "SimQ+ needs at least one repetition".into(),
-            ));
+        if reps == 0 || reps > MAX_DIM {
+            return Err(QuantError::InvalidParameter(format!(
+                "SimQ+ needs 1..={MAX_DIM} repetitions, got {reps}"
+            )));
         }
         let d = dim as u64;
         let k = reps as u64;
@@ -103,7 +105,7 @@ impl SimQPlus {
     pub fn with_default_reps(dim: usize, bound: f64, p: f64) -> Result<Self, QuantError> {
         check_exponent(p, "p")?;
         let k = (dim as f64).powf(2.0 / p).ceil().max(1.0);
-        if k > (1u64 << 40) as f64 {
+        if k > MAX_DIM as f64 {
             return Err(QuantError::InvalidParameter(format!(
                 "d^(2/p) = {k} repetitions is too many"
             )));

@@ -280,7 +280,7 @@ impl Quantizer for SplitLp {
         Some(
             small
                 + if any_large {
-                    self.large.mse_bound_value()
+                    self.large.stated_mse()
                 } else {
                     0.0
                 },
