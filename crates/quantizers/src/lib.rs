@@ -37,6 +37,7 @@ pub mod formats;
 pub mod grid;
 mod input;
 mod multiplicative;
+pub mod paper;
 mod public;
 mod quantizer;
 pub mod random;
@@ -49,6 +50,10 @@ pub use error::QuantError;
 pub use formats::{FloatCast, Mxfp4, Nvfp4};
 pub use input::{Input, Scalar, first_non_finite};
 pub use multiplicative::Multiplicative;
+pub use paper::{
+    AdditiveQuantizer, Aguq, Cuq, GainQuantizer, GainShape, RangeTable, Ratq, SimQ, SimQPlus,
+    SplitLp, UniformGain,
+};
 pub use public::{PublicState, Purpose, splitmix64};
 pub use quantizer::{Bias, BitCost, EncodeStats, Quantizer, VarianceBound, check_output};
 pub use scalar::ScalarCode;
