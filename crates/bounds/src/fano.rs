@@ -120,19 +120,38 @@ pub fn gilbert_varshamov_log2_size(d: usize, min_distance: usize) -> Result<f64>
         });
     }
     let n = d as u64;
-    let half = n / 2;
-    // log-sum-exp of ln C(d, i) for i = min_distance−1 down to 0. Below d/2 the terms shrink as i
-    // falls, so once a term is e^-50 of the running sum the rest cannot change it.
+    let k = min_distance as u64 - 1;
+    Ok(df - ln_sum_binomials(n, k) / LN_2)
+}
+
+/// `ln Σ_{i=0}^{k} C(n, i)` for `k <= n`.
+fn ln_sum_binomials(n: u64, k: u64) -> f64 {
+    if k < n - k {
+        return ln_lower_sum(n, k);
+    }
+    // Past the middle use the complement, so the summed terms always decrease:
+    // Σ_{i<=k} = 2^n − Σ_{i<=n−k−1}.
+    let n_ln2 = n as f64 * LN_2;
+    let rest = match (n - k).checked_sub(1) {
+        Some(top) => (ln_lower_sum(n, top) - n_ln2).exp(),
+        None => 0.0,
+    };
+    n_ln2 + (-rest).ln_1p()
+}
+
+/// `ln Σ_{i=0}^{k} C(n, i)` for `k < n − k`, where the terms fall as `i` falls: sum from the top and
+/// stop once a term is `e^-50` of the running sum.
+fn ln_lower_sum(n: u64, k: u64) -> f64 {
     let mut log_sum = f64::NEG_INFINITY;
-    for i in (0..min_distance as u64).rev() {
+    for i in (0..=k).rev() {
         let term = ln_binomial(n, i);
-        if i < half && term < log_sum - 50.0 {
+        if term < log_sum - 50.0 {
             break;
         }
         let hi = log_sum.max(term);
         log_sum = hi + ((log_sum - hi).exp() + (term - hi).exp()).ln();
     }
-    Ok(df - log_sum / LN_2)
+    log_sum
 }
 
 /// Fano with the `d/8` packing: `TB >= max{0, (1 − P_e) d/8 − 1}` for `d >= 8`.
@@ -189,6 +208,18 @@ mod tests {
             gilbert_varshamov_log2_size(8, 3).unwrap(),
             8.0 - 37f64.log2(),
             max_relative = 1e-13
+        );
+        // Past the middle: d = 10, distance 7 sums C(10, 0..=6) = 1024 − (1 + 10 + 45 + 120) = 848.
+        assert_relative_eq!(
+            gilbert_varshamov_log2_size(10, 7).unwrap(),
+            10.0 - 848f64.log2(),
+            max_relative = 1e-13
+        );
+        // Distance d sums all but the last term: 2^d − 1.
+        assert_relative_eq!(
+            gilbert_varshamov_log2_size(12, 12).unwrap(),
+            12.0 - 4095f64.log2(),
+            max_relative = 1e-12
         );
         // Distance 1 admits every vector.
         assert_relative_eq!(

@@ -56,6 +56,8 @@ const XSMALL: f64 = 1.11e-16;
 const XHUGE: f64 = 6.71e7;
 /// Below this `erfcx(x) = 2 e^{x²} - erfcx(-x)` overflows.
 const XNEG: f64 = -26.628;
+/// `e^{-y²/2}` (and so `e^{-y²}`) underflows to 0 beyond this.
+const UNDERFLOW: f64 = 40.0;
 /// `Q(z)` switches from `erfc(z/√2)/2` to `φ(z) R(z)` above `THRESH √2`.
 const Z_SPLIT: f64 = THRESH * std::f64::consts::SQRT_2;
 
@@ -166,8 +168,13 @@ fn erfcx_large(y: f64) -> f64 {
     (FRAC_1_SQRT_PI - r) / y
 }
 
-/// `e^{-s y²}` for finite `y >= 0` and `s` in {1, 1/2}, with the exact-square split.
+/// `e^{-s y²}` for `y >= 0` and `s` in {1, 1/2}, with the exact-square split.
 fn exp_neg_scaled_square(y: f64, s: f64) -> f64 {
+    // e^{-y²/2} is below the smallest subnormal from y ≈ 38.6 on; returning early also keeps
+    // 16 y and y² from overflowing for huge y.
+    if y >= UNDERFLOW {
+        return 0.0;
+    }
     let ys = (y * 16.0).trunc() / 16.0;
     let del = (y - ys) * (y + ys);
     (-s * ys * ys).exp() * (-s * del).exp()
@@ -584,5 +591,21 @@ mod tests {
     fn erfc_underflows_to_zero_past_the_f64_range() {
         assert_eq!(erfc(30.0), 0.0);
         assert_eq!(normal_sf(40.0), 0.0);
+    }
+
+    #[test]
+    fn huge_arguments_give_limits_not_nan() {
+        for x in [1e20, 1e300, f64::MAX] {
+            assert_eq!(erf(x), 1.0);
+            assert_eq!(erf(-x), -1.0);
+            assert_eq!(erfc(x), 0.0);
+            assert_eq!(erfc(-x), 2.0);
+            assert_eq!(normal_pdf(x), 0.0);
+            assert_eq!(normal_sf(x), 0.0);
+            assert_eq!(normal_cdf(-x), 0.0);
+            assert_eq!(normal_cdf(x), 1.0);
+            assert!(rel(erfcx(x), FRAC_1_SQRT_PI / x) < 1e-15);
+            assert_eq!(erfcx(-x), f64::INFINITY);
+        }
     }
 }
