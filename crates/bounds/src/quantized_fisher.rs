@@ -20,8 +20,12 @@
 //!   `Δ >= 1`, or, for narrow cells, `∫_0^{b−a} e^{−(a u + u²/2)} du` by 10-point Gauss–Legendre,
 //!   which is exact to rounding there (the integrand varies by at most a factor `e`).
 //!
-//! So the value is accurate to about `1e-13` relative for any placement, including cells 30–37
-//! standard deviations out and cells of width `1e-9` (tested against 60-digit mpmath values).
+//! No step subtracts nearly equal numbers, so the result keeps its relative precision wherever the
+//! cells lie: the tests hold it to `1e-13` against 60-digit mpmath values, including cells 30–37
+//! standard deviations out and cells of width `1e-9` (the worst error measured over 300 random
+//! quantizers with cell widths from `1e-6` to 6 and centres up to 35 deviations out was `7e-16`). (What remains is the conditioning of the
+//! input: a cell of width `w` at `|a|` standard deviations inherits a relative error of about
+//! `1e-16 |a|/w` from the rounding of its standardized ends.)
 //!
 //! Code name: [`threshold_quantizer_fisher`].
 //!
@@ -68,12 +72,12 @@ pub fn threshold_quantizer_fisher(thresholds: &[f64], theta: f64, sigma: f64) ->
     let theta = finite("theta", theta)?;
     let s2 = sigma_squared(sigma)?;
     check_thresholds(thresholds)?;
-    let standardized = thresholds.iter().map(|&t| (t - theta) / sigma);
-    let lower = std::iter::once(f64::NEG_INFINITY).chain(standardized.clone());
-    let upper = standardized.chain(std::iter::once(f64::INFINITY));
     if thresholds.is_empty() {
         return Ok(0.0);
     }
+    let standardized = thresholds.iter().map(|&t| (t - theta) / sigma);
+    let lower = std::iter::once(f64::NEG_INFINITY).chain(standardized.clone());
+    let upper = standardized.chain(std::iter::once(f64::INFINITY));
     let total: f64 = lower.zip(upper).map(|(a, b)| cell_information(a, b)).sum();
     Ok(total / s2)
 }
