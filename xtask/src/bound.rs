@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | `fisher-cap` | `d= bits= sigma=` | `unquantized`, `barnes_ozgur`, `rate_distortion` (Fisher trace per round), `crossover_bits` |
 //! | `van-trees` | `d= rounds= sigma= prior=box\|gauss b=\|s2= [bits=] [cap=bo\|rd]` | `mse` |
-//! | `rounds` | `d= sigma= mse= prior=box\|gauss b=\|s2= [bits=]` | `statistical`, `product_bo`, `product_rd` (real), `*_ceil` |
+//! | `rounds` | `d= sigma= mse= prior=box\|gauss b=\|s2= [bits=]` | `statistical`, `product_bo`, `product_rd` (real), `*_ceil` (integers, omitted above `u64::MAX`) |
 //! | `comm-bits` | `d= mse= prior=box\|gauss b=\|s2=` | `total_bits` |
 //! | `ar1-fisher` | `rounds= rho= sigma=` | `fisher`, `inflation` |
 //! | `drift` | `q2= [fisher=] [bits_per_coord=]` (at least one) | `bcrb_steady`, `rd_floor` |
@@ -237,8 +237,12 @@ fn rounds(p: &mut Params) -> Result<Outputs, CliError> {
     ] {
         let real = bounds::rounds_needed(d, sigma, mse, cap, &prior)?;
         out.push((field, Out::Real(real)));
-        let ceil = bounds::rounds_needed_ceil(d, sigma, mse, cap, &prior)?;
-        out.push((ceil_field, Out::Count(ceil)));
+        // The integer count is an extra: omitted when it exceeds u64, never an error.
+        match bounds::rounds_needed_ceil(d, sigma, mse, cap, &prior) {
+            Ok(ceil) => out.push((ceil_field, Out::Count(ceil))),
+            Err(BoundError::Overflow { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(out)
 }

@@ -160,6 +160,21 @@ fn rounds_without_bits_reports_the_unquantized_count_everywhere() -> TestResult 
 }
 
 #[test]
+fn rounds_beyond_u64_keep_the_real_counts_and_drop_the_integers() -> TestResult {
+    let v = json(&[
+        "rounds",
+        "d=10",
+        "sigma=1",
+        "mse=1e-30",
+        "prior=gauss",
+        "s2=1",
+    ])?;
+    assert!(field(&v, "statistical")? > 1e19);
+    assert!(v.get("statistical_ceil").is_none());
+    Ok(())
+}
+
+#[test]
 fn comm_bits_uses_the_rate_distortion_bound_of_the_prior() -> TestResult {
     let v = json(&["comm-bits", "d=10", "mse=0.01", "prior=gauss", "s2=1"])?;
     assert_close(
