@@ -29,6 +29,7 @@
 //! # Ok::<(), quantizers::QuantError>(())
 //! ```
 
+pub mod baselines;
 pub mod check;
 mod dynamic_range;
 mod error;
@@ -40,6 +41,10 @@ pub mod random;
 mod scalar;
 mod unquantized;
 
+pub use baselines::{
+    NaturalCompression, NaturalDithering, PermK, Qsgd, QsgdCoding, RandK, ScaledSign, Sign,
+    TernGrad, TopK,
+};
 pub use dynamic_range::{DynamicRangeQuantizer, MAX_RATE, Overload, RangeSchedule};
 pub use error::QuantError;
 pub use input::{Input, Scalar, first_non_finite};
