@@ -62,6 +62,7 @@ fn scaled_sign_outputs_the_mean_magnitude_times_the_sign() {
     let q = ScaledSign::new(50).unwrap();
     let (out, bits) = roundtrip(&q, (&y).into(), &PublicState::new(0), 0);
     assert_eq!(bits, 32 + 50);
+    assert_eq!(q.paper_bits(), Some(bits as f64));
     let c = f64::from((y.iter().map(|v| v.abs()).sum::<f64>() / 50.0) as f32);
     let expected: Vec<f64> = y.iter().map(|&v| c * sign(v)).collect();
     assert_eq!(out, expected);

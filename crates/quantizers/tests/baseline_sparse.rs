@@ -75,6 +75,9 @@ fn top_k_messages_are_the_subset_rank_then_the_values() {
     assert_eq!(q.bit_cost(), BitCost::Exact(11 + 3 * 64));
     let paper = q.paper_bits().unwrap();
     assert!((paper - (96.0 + 1140f64.log2())).abs() < 1e-9);
+    // The exact code is the paper's count rounded up once.
+    let f32_bits = TopK::new(20, 3).unwrap().bit_cost().exact().unwrap() as f64;
+    assert_eq!(f32_bits, (96.0 + 1140f64.log2()).ceil());
 }
 
 #[test]

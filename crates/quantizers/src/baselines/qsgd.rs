@@ -5,8 +5,10 @@
 //! `l = floor(s |v_i| / ||v||_2)`, `xi_i = (l + 1)/s` with probability `s |v_i|/||v||_2 - l`
 //! and `l/s` otherwise; `sgn(0) = +1` and `Q_s(0) = 0`. Lemma 3.1: (i) `E Q_s(v) = v`,
 //! (ii) `E||Q_s(v) - v||^2 <= min(n/s^2, sqrt(n)/s) ||v||^2`, (iii) `E||Q_s(v)||_0 <= s(s + sqrt n)`.
-//! With buckets of `b` coordinates (each quantized with its own norm, as in the paper's
-//! experiments) `n` becomes `b` in (ii) and (iii) holds per bucket.
+//! With buckets of `b` consecutive coordinates, each quantized with its own norm (§4; the
+//! experiments use `b = 128` and `512`), `n` becomes `b` in (ii) and (iii) holds per bucket.
+//! (§4 also normalizes by `max |v_i|` in practice; this implementation keeps the analysed
+//! 2-norm.)
 //!
 //! In code: [`Qsgd`] with `levels = s` and `bucket = b` (the whole vector by default). The
 //! norms travel first, one [`ScalarCode`] each (default [`ScalarCode::F32Stochastic`], which
