@@ -30,6 +30,7 @@
 //! ```
 
 pub mod adaptive;
+pub mod baselines;
 pub mod check;
 mod dynamic_range;
 mod error;
@@ -45,6 +46,10 @@ mod scalar;
 mod unquantized;
 
 pub use adaptive::{AdaptiveMultiBit, AdaptiveScheme, AdaptiveSign, RoundRobinRange};
+pub use baselines::{
+    NaturalCompression, NaturalDithering, PermK, Qsgd, QsgdCoding, RandK, ScaledSign, Sign,
+    TernGrad, TopK,
+};
 pub use dynamic_range::{DynamicRangeQuantizer, MAX_RATE, Overload, RangeSchedule};
 pub use error::QuantError;
 pub use formats::{FloatCast, Mxfp4, Nvfp4};
