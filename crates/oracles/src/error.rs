@@ -29,6 +29,16 @@ pub enum OracleError {
         /// The declared range R.
         range: f64,
     },
+    /// A query point lies outside the oracle's declared domain (see [`crate::BoxDomain`]).
+    #[error("query coordinate {index} = {value} outside the domain [-{radius}, {radius}]")]
+    OutsideDomain {
+        /// The first offending coordinate.
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// The domain's box radius.
+        radius: f64,
+    },
     /// A constructor parameter is invalid.
     #[error("invalid parameter: {0}")]
     InvalidParameter(String),

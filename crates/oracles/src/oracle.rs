@@ -2,7 +2,7 @@
 
 use rand::RngCore;
 
-use crate::OracleError;
+use crate::{BoxDomain, OracleError};
 
 /// An almost-sure bound on a norm of every stochastic gradient: `||g||_q <= bound`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,6 +69,15 @@ pub trait Oracle: Send + std::fmt::Debug {
 
     /// The declared properties.
     fn properties(&self) -> Properties;
+
+    /// The box of admissible queries for [`Oracle::gradient`], for oracles whose stochastic
+    /// gradients are only defined (or only range-bounded) on a box; `None`: every finite
+    /// query is admissible. A stochastic query outside it is [`OracleError::OutsideDomain`];
+    /// projected methods project onto it. (The exact `value` and `true_gradient` accept any
+    /// finite point.)
+    fn domain(&self) -> Option<BoxDomain> {
+        None
+    }
 }
 
 /// Checks a query point: right dimension, all coordinates finite.

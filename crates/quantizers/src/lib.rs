@@ -29,20 +29,26 @@
 //! # Ok::<(), quantizers::QuantError>(())
 //! ```
 
+pub mod adaptive;
 pub mod check;
 mod dynamic_range;
 mod error;
+pub mod formats;
 pub mod grid;
 mod input;
+mod multiplicative;
 mod public;
 mod quantizer;
 pub mod random;
 mod scalar;
 mod unquantized;
 
+pub use adaptive::{AdaptiveMultiBit, AdaptiveScheme, AdaptiveSign, RoundRobinRange};
 pub use dynamic_range::{DynamicRangeQuantizer, MAX_RATE, Overload, RangeSchedule};
 pub use error::QuantError;
+pub use formats::{FloatCast, Mxfp4, Nvfp4};
 pub use input::{Input, Scalar, first_non_finite};
+pub use multiplicative::Multiplicative;
 pub use public::{PublicState, Purpose, splitmix64};
 pub use quantizer::{Bias, BitCost, EncodeStats, Quantizer, VarianceBound, check_output};
 pub use scalar::ScalarCode;

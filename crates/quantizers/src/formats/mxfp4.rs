@@ -1,0 +1,314 @@
+//! [`Mxfp4`]: OCP Microscaling MXFP4, blocks of 32 E2M1 elements sharing one E8M0 scale.
+//!
+//! The input is cut into blocks `V_1..V_k` of [`MX_BLOCK`] = 32 coordinates (the last may be
+//! shorter). A block with `amax = max_i |V_i|` gets the shared scale (OCP MX v1.0, "FLOOR")
+//!
+//! ```text
+//! X = 2^(floor(log2 amax) - emax_elem),   emax_elem = 2 for E2M1,
+//! ```
+//!
+//! clamped below to `2^-127` (the smallest E8M0 scale, also used for an all-zero block); a
+//! block with `amax >= 2^130` would need `X >= 2^128`, the E8M0 NaN, and is refused as
+//! [`QuantError::OutOfRange`]. Each element is `P_i = fl_E2M1(V_i / X)`, saturated to `±6`, and
+//! decodes as `P_i · X`. The message is, per block, the 8-bit scale code then the 4-bit element
+//! codes: `B = 4d + 8·ceil(d/32)` bits (4.25 bits per coordinate for full blocks).
+//!
+//! **Clipping and bias.** FLOOR puts `amax / X` in `[4, 8)`, but E2M1 stops at 6: block maxima
+//! in `(6, 8)·X` cannot be represented. Nearest-even rounds `(6, 7)·X` down to 6 as ordinary
+//! rounding and saturates `[7, 8)·X` (7 is the tie with the would-be 8, whose code is even);
+//! stochastic rounding clips every coordinate in `(6, 8)·X` to `6·X`, so plain SR is biased on
+//! such blocks (by up to 25% of the block maximum).
+//!
+//! **Headroom** ([`MxScaleRule::FloorHeadroom`], Tseng et al., arXiv 2502.20586, as in the
+//! amazon-science/mxfp4-llm microxcaling patch): keep `X` but quantize `(3/4)·V_i / X`, whose
+//! block maximum lies in `[3, 6)`, and decode `(4/3)·P_i·X`. Nothing is clipped, so stochastic
+//! rounding is unbiased: `E[(4/3)·X·P_i] = (4/3)·X·(3/4)·V_i/X = V_i`. The price is a grid
+//! `4/3` times coarser. The scaled value `3·N·2^(k-2)/X` is a dyadic rational, so rounding
+//! stays exact; only the decoded product `(4·P_i·X)/3` is rounded once to `f64` (relative
+//! error at most `2^-53`).
+//!
+//! Elements round by nearest-even or by exact stochastic rounding ([`Rounding`]). Per
+//! coordinate the expected squared error is `X^2 · e(V_i/X)` (or `(4X/3)^2 · e(3V_i/(4X))`),
+//! where `e` is [`Minifloat::rounding_mse`] of E2M1; [`Quantizer::mse_bound`] returns the sum.
+
+use bitcodec::{BitReader, BitWriter};
+use rand::RngCore;
+
+use super::minifloat::{decompose, floor_log2};
+use super::packing::{CodeReader, CodeWriter};
+use super::{DecodeTable, E8m0, Minifloat, Rounding};
+use crate::quantizer::check_output;
+use crate::random::Uniforms;
+use crate::{Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, Scalar};
+use crate::{VarianceBound, first_non_finite};
+
+/// Elements per MX block.
+pub const MX_BLOCK: usize = 32;
+
+/// `emax_elem`, the exponent of E2M1's largest binade (`6 = 1.5 · 2^2`).
+const E2M1_EMAX: i32 = 2;
+
+/// The element format.
+const ELEMENT: Minifloat = Minifloat::E2M1;
+
+/// Bits per element code.
+const ELEMENT_BITS: u32 = 4;
+
+/// How the shared scale of an MX block is chosen and applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MxScaleRule {
+    /// OCP MX v1.0: `X = 2^(floor(log2 amax) - 2)`, elements `fl(V_i / X)`. Block maxima in
+    /// `(6, 8)·X` are clipped.
+    Floor,
+    /// The same `X`, elements `fl((3/4) V_i / X)` decoded times `4/3`: never clips, so
+    /// stochastic rounding is unbiased.
+    FloorHeadroom,
+}
+
+/// MXFP4: blocks of 32 E2M1 elements with an E8M0 shared scale, `4d + 8·ceil(d/32)` bits.
+///
+/// ```
+/// use bitcodec::BitWriter;
+/// use quantizers::formats::{MxScaleRule, Mxfp4, Rounding};
+/// use quantizers::{PublicState, Quantizer};
+///
+/// let q = Mxfp4::new(4, Rounding::NearestEven, MxScaleRule::Floor)?;
+/// assert_eq!(q.bit_cost().exact(), Some(4 * 4 + 8));
+/// // amax = 3, so X = 2^(1 - 2) = 0.5 and the elements are 6, -1, 0.5, 1 (times X).
+/// let y = [3.0f64, -0.5, 0.25, 0.5];
+/// let state = PublicState::new(1);
+/// let mut w = BitWriter::new();
+/// q.encode((&y).into(), &state, &mut rand::rng(), &mut w)?;
+/// let mut out = [0.0; 4];
+/// q.decode(&mut w.finish().reader(), &state, &mut out)?;
+/// assert_eq!(out, y);
+/// # Ok::<(), quantizers::QuantError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mxfp4 {
+    dim: usize,
+    rounding: Rounding,
+    rule: MxScaleRule,
+    bits: usize,
+    table: DecodeTable,
+}
+
+impl Mxfp4 {
+    /// MXFP4 for vectors of dimension `dim >= 1`.
+    pub fn new(dim: usize, rounding: Rounding, rule: MxScaleRule) -> Result<Self, QuantError> {
+        if dim == 0 {
+            return Err(QuantError::InvalidParameter(
+                "dimension must be at least 1".into(),
+            ));
+        }
+        let bits = dim
+            .checked_mul(ELEMENT_BITS as usize)
+            .and_then(|b| b.checked_add(dim.div_ceil(MX_BLOCK) * E8m0::BITS as usize))
+            .ok_or_else(|| {
+                QuantError::InvalidParameter(format!(
+                    "MXFP4 of dimension {dim} overflows usize bits"
+                ))
+            })?;
+        Ok(Self {
+            dim,
+            rounding,
+            rule,
+            bits,
+            table: DecodeTable::new(&ELEMENT)?,
+        })
+    }
+
+    /// The rounding of the elements.
+    pub fn rounding(&self) -> Rounding {
+        self.rounding
+    }
+
+    /// The scale rule.
+    pub fn rule(&self) -> MxScaleRule {
+        self.rule
+    }
+
+    /// The shared scale of a block whose largest magnitude is `amax`: `2^(floor(log2 amax) - 2)`
+    /// clamped below to `2^-127` (and `2^-127` for `amax = 0`). Errors if `amax` is negative,
+    /// not finite, or at least `2^130`.
+    pub fn shared_scale(amax: f64) -> Result<E8m0, QuantError> {
+        if !(amax.is_finite() && amax >= 0.0) {
+            return Err(QuantError::OutOfRange {
+                what: format!("block maximum {amax} is not a finite magnitude"),
+            });
+        }
+        if amax == 0.0 {
+            return E8m0::from_exponent(E8m0::MIN_EXP);
+        }
+        let e = (floor_log2(amax) - E2M1_EMAX).max(E8m0::MIN_EXP);
+        E8m0::from_exponent(e).map_err(|_| QuantError::OutOfRange {
+            what: format!("block maximum {amax} needs an E8M0 scale above 2^127"),
+        })
+    }
+
+    /// The dyadic `(mant, exp)` of the element value to round, `V / X` or `(3/4) V / X`.
+    #[inline]
+    fn scaled(&self, mant: u64, exp: i32, scale_exp: i32) -> (u64, i32) {
+        match self.rule {
+            MxScaleRule::Floor => (mant, exp - scale_exp),
+            // 3·mant < 2^55: the product is exact.
+            MxScaleRule::FloorHeadroom => (3 * mant, exp - 2 - scale_exp),
+        }
+    }
+
+    fn encode_slice<T: Scalar>(
+        &self,
+        x: &[T],
+        uniforms: &mut Uniforms<'_>,
+        out: &mut BitWriter,
+    ) -> Result<usize, QuantError> {
+        let mut draw = || uniforms.next_u64();
+        let mut clipped = 0;
+        for block in x.chunks(MX_BLOCK) {
+            let amax = block.iter().fold(0.0f64, |m, v| m.max(v.to_f64().abs()));
+            let scale = Self::shared_scale(amax)?;
+            out.write_bits(u64::from(scale.code()), E8m0::BITS)?;
+            let mut codes = CodeWriter::new(out, ELEMENT_BITS);
+            for &v in block {
+                let (neg, mant, exp) = decompose(v.to_f64());
+                let (mant, exp) = self.scaled(mant, exp, scale.exponent());
+                let mag = ELEMENT.round_magnitude(mant, exp, self.rounding, &mut draw);
+                let (code, clip) = ELEMENT.saturate(neg, mag);
+                clipped += usize::from(clip);
+                codes.push(code)?;
+            }
+            codes.finish()?;
+        }
+        Ok(clipped)
+    }
+
+    /// The first coordinate whose block scale would not fit E8M0.
+    fn first_unscalable<T: Scalar>(x: &[T]) -> Option<(usize, f64)> {
+        x.iter()
+            .map(|v| v.to_f64())
+            .enumerate()
+            .find(|&(_, v)| Self::shared_scale(v.abs()).is_err())
+    }
+}
+
+impl Quantizer for Mxfp4 {
+    fn name(&self) -> String {
+        let rule = match self.rule {
+            MxScaleRule::Floor => "floor",
+            MxScaleRule::FloorHeadroom => "floor-3/4",
+        };
+        format!("mxfp4({},{rule})", self.rounding)
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn bit_cost(&self) -> BitCost {
+        BitCost::Exact(self.bits)
+    }
+
+    fn bias(&self) -> Bias {
+        match (self.rounding, self.rule) {
+            (Rounding::NearestEven, MxScaleRule::Floor) => Bias::Biased(
+                "nearest-even rounding of y/X: deterministic error; block maxima in [7, 8)·X \
+                 saturate to 6·X",
+            ),
+            (Rounding::NearestEven, MxScaleRule::FloorHeadroom) => Bias::Biased(
+                "nearest-even rounding of (3/4)·y/X, decoded times 4/3: deterministic error",
+            ),
+            (Rounding::Stochastic, MxScaleRule::Floor) => Bias::Biased(
+                "stochastic rounding is unbiased except for coordinates in (6, 8)·X, which the \
+                 FLOOR scale clips to 6·X (counted)",
+            ),
+            (Rounding::Stochastic, MxScaleRule::FloorHeadroom) => Bias::Unbiased,
+        }
+    }
+
+    fn variance(&self) -> VarianceBound {
+        VarianceBound::InputDependent
+    }
+
+    /// The exact `E||Q(y) - y||^2`: per coordinate `X^2 e(y_i/X)` (headroom:
+    /// `(4X/3)^2 e(3y_i/(4X))`) with `e` the E2M1 rounding error of
+    /// [`Minifloat::rounding_mse`]. `None` for a wrong length, non-finite input, or a block
+    /// whose scale does not fit E8M0.
+    fn mse_bound(&self, y: &[f64]) -> Option<f64> {
+        if y.len() != self.dim || first_non_finite(y).is_some() {
+            return None;
+        }
+        let mut total = 0.0;
+        for block in y.chunks(MX_BLOCK) {
+            let amax = block.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let x = Self::shared_scale(amax).ok()?.value();
+            let (pre, post) = match self.rule {
+                MxScaleRule::Floor => (1.0, x),
+                MxScaleRule::FloorHeadroom => (0.75, x * 4.0 / 3.0),
+            };
+            let e: f64 = block
+                .iter()
+                .map(|&v| ELEMENT.rounding_mse(pre * v / x, self.rounding))
+                .sum();
+            total += post * post * e;
+        }
+        Some(total)
+    }
+
+    fn encode(
+        &self,
+        input: Input<'_>,
+        _state: &PublicState<'_>,
+        rng: &mut dyn RngCore,
+        out: &mut BitWriter,
+    ) -> Result<EncodeStats, QuantError> {
+        input.validate(self.dim)?;
+        // Checked before writing, so a refused input leaves the message untouched.
+        let bad = match input {
+            Input::F32(x) => Self::first_unscalable(x),
+            Input::F64(x) => Self::first_unscalable(x),
+        };
+        if let Some((i, v)) = bad {
+            return Err(QuantError::OutOfRange {
+                what: format!("coordinate {i} = {v} needs an MXFP4 scale above 2^127"),
+            });
+        }
+        out.ensure_room(self.bits)?;
+        let start = out.len();
+        let mut uniforms = Uniforms::new(rng);
+        let clipped = match input {
+            Input::F32(x) => self.encode_slice(x, &mut uniforms, out)?,
+            Input::F64(x) => self.encode_slice(x, &mut uniforms, out)?,
+        };
+        Ok(EncodeStats {
+            bits: out.len() - start,
+            clipped,
+        })
+    }
+
+    fn decode(
+        &self,
+        bits: &mut BitReader<'_>,
+        _state: &PublicState<'_>,
+        out: &mut [f64],
+    ) -> Result<(), QuantError> {
+        check_output(self.dim, out)?;
+        bits.ensure_available(self.bits)?;
+        for block in out.chunks_mut(MX_BLOCK) {
+            let scale = E8m0::from_code(bits.read_bits(E8m0::BITS)? as u8)?;
+            let x = scale.value();
+            let mut codes = CodeReader::new(bits, ELEMENT_BITS, block.len());
+            for o in block.iter_mut() {
+                let code = codes.next_code()?;
+                // Every E2M1 code is a finite number.
+                let p = self.table.finite(code).ok_or_else(|| {
+                    QuantError::Corrupt(format!("E2M1 code {code:#x} has no value"))
+                })?;
+                *o = match self.rule {
+                    MxScaleRule::Floor => p * x,
+                    MxScaleRule::FloorHeadroom => p * x * 4.0 / 3.0,
+                };
+            }
+        }
+        Ok(())
+    }
+}
