@@ -1,6 +1,7 @@
 //! lowbit's task runner: `cargo xtask bench | bound | docs`.
 
 mod bench;
+mod catalog;
 
 use clap::{Parser, Subcommand};
 

@@ -7,6 +7,7 @@
 pub mod plot;
 pub mod record;
 pub mod report;
+pub mod throughput;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -152,7 +153,7 @@ pub trait Experiment: Sync {
 
 /// The suite, in report order.
 pub fn experiments() -> Vec<Box<dyn Experiment>> {
-    Vec::new()
+    vec![Box::new(throughput::Throughput)]
 }
 
 /// Runs `cargo xtask bench`.
