@@ -1,21 +1,10 @@
-//! lowbit's task runner: `cargo xtask <command>` (the alias lives in `.cargo/config.toml`).
-//!
-//! Each command is one variant of [`Command`] and one module that owns its arguments and its
-//! `run` function, so new commands (the experiment suite `bench`, the documentation build `docs`)
-//! slot in as further variants and modules without touching the others.
-//!
-//! Commands:
-//! - `bound NAME key=value ...` evaluates an information-theoretic bound from the `bounds` crate and
-//!   prints exactly one JSON object on stdout (see [`bound`]).
-//!
-//! Exit status: 0 on success, 2 on any usage or parameter error (with a one-line message on
-//! stderr), as clap does for its own usage errors.
+//! The `xtask` binary: parses the command line and dispatches to the library's modules.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod bound;
+use xtask::{bench, bound};
 
 /// lowbit's task runner.
 #[derive(Debug, Parser)]
@@ -28,12 +17,36 @@ struct Cli {
 /// The commands; one module each.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the experiment suite and write the report, figures and results.json.
+    Bench(bench::BenchArgs),
     /// Evaluate a bound and print one JSON object, e.g. `bound fisher-cap d=100 bits=8 sigma=1`.
     Bound(bound::BoundArgs),
+    /// Validate a results.json file (an array of {experiment, params, metrics}).
+    CheckResults {
+        /// Path to results.json.
+        path: std::path::PathBuf,
+    },
+}
+
+/// Prints an error chain on one line and returns the exit status.
+fn fail(e: &anyhow::Error, status: u8) -> ExitCode {
+    eprintln!("error: {e:#}");
+    ExitCode::from(status)
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Bench(args) => match bench::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e, 1),
+        },
         Command::Bound(args) => bound::run(&args),
+        Command::CheckResults { path } => match bench::check_results(&path) {
+            Ok(n) => {
+                println!("{}: {n} records, all well formed", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e, 1),
+        },
     }
 }
