@@ -19,7 +19,7 @@
 //! | [`ErrorFeedback`] (EF-SGD) | `p_t = eta_t g_t + e_t` | `Delta_t / eta_t` |
 //! | [`Ef21`] | `grad_t - g_i` | `g += C(.)` |
 //! | [`DqGd`] | `grad f(z_i) - (eta_{i-1}/eta_i) e_{i-1}` | `q_i` |
-//! | [`Reduction`] | `w_t = x_t - g_t` | `x_t - w_hat_t` |
+//! | [`Reduction`] | `w_t = z_t - g_t` | `x_t - w_hat_t` |
 //!
 //! [`ErrorFeedback`]: crate::ErrorFeedback
 //! [`Ef21`]: crate::Ef21

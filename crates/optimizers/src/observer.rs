@@ -32,6 +32,8 @@ pub struct RoundRecord<'a> {
     pub gradient: &'a [f64],
     /// The vector the server decoded from the bits.
     pub decoded: &'a [f64],
+    /// The gradient estimate the server's memory handed to the rule.
+    pub g_hat: &'a [f64],
     /// The server's iterate after this round's update.
     pub iterate: &'a [f64],
     /// The rule's output after this round (the average when it keeps one).

@@ -3,10 +3,12 @@
 //!
 //! On `f(x) = 1/2 ||x - theta||^2` with `g_t = x_t - theta + sigma Z_t`, `w_t = theta - sigma Z_t`
 //! is a sample of `N(theta, sigma^2 I_d)` whatever the query, so an encoder that sees only `w_t`
-//! produces the same messages whatever the queries are: the query carries no information. The
-//! server, which knows the (public) query, turns the decoded `w_hat_t` back into the gradient
-//! estimate `g_hat_t = x_t - w_hat_t`. Its public prediction of `w_t`, the centre handed to
-//! adaptive quantizers, is its current estimate of `theta`: the iterate.
+//! produces the same messages whatever the queries are: the query carries no information. On
+//! this family the gradient at any point `x` is `x - theta`, so the server turns the decoded
+//! `w_hat_t` into the gradient estimate **at its own iterate**, `g_hat_t = x_t - w_hat_t`, whatever
+//! the worker queried; its update, and hence the whole run, is then the same for every query
+//! strategy. Its public prediction of `w_t`, the centre handed to adaptive quantizers, is its
+//! current estimate of `theta`: the iterate.
 //!
 //! The query is either the server's iterate ([`QueryPoint::Iterate`], adaptive) or a fixed point
 //! ([`QueryPoint::Fixed`], e.g. 0: "query any fixed point" in the proof of Lemma 1).
@@ -21,7 +23,7 @@
 //! worker.query_point(&[0.5, 0.5], &mut x)?; // the broadcast iterate is not used
 //! assert_eq!(x, [0.0, 0.0]);
 //! assert_eq!(worker.input(&x, &[-1.0, 2.0], &ctx)?, &[1.0, -2.0]); // w = x - g
-//! assert_eq!(server.estimate(&[1.0, -2.0], &[0.5, 0.5], &ctx)?, &[-1.0, 2.0]); // x - w_hat
+//! assert_eq!(server.estimate(&[1.0, -2.0], &[0.5, 0.5], &ctx)?, &[-0.5, 2.5]); // x_t - w_hat
 //! # Ok::<(), optimizers::OptError>(())
 //! ```
 
@@ -75,7 +77,6 @@ struct ReductionWorker {
 
 #[derive(Debug)]
 struct ReductionServer {
-    query: QueryPoint,
     g_hat: Vec<f64>,
 }
 
@@ -103,7 +104,6 @@ impl Memory for Reduction {
 
     fn server(&self, rule: &dyn UpdateRule) -> Box<dyn ServerMemory> {
         Box::new(ReductionServer {
-            query: self.query.clone(),
             g_hat: vec![0.0; rule.dim()],
         })
     }
@@ -140,10 +140,9 @@ impl ServerMemory for ReductionServer {
         iterate: &[f64],
         _ctx: &RoundContext,
     ) -> Result<&'a [f64], OptError> {
-        let x = public_query(&self.query, iterate);
         crate::error::check_dim("decoded message", self.g_hat.len(), decoded.len())?;
-        crate::error::check_dim("query point", self.g_hat.len(), x.len())?;
-        for ((g, &xi), &w) in self.g_hat.iter_mut().zip(x).zip(decoded) {
+        crate::error::check_dim("iterate", self.g_hat.len(), iterate.len())?;
+        for ((g, &xi), &w) in self.g_hat.iter_mut().zip(iterate).zip(decoded) {
             *g = xi - w;
         }
         Ok(&self.g_hat)

@@ -203,6 +203,7 @@ pub fn run_observed(
             query: &query,
             gradient: &grad,
             decoded: &decoded,
+            g_hat,
             iterate: rule.iterate(),
             estimate: rule.estimate(),
             memory: worker.view(),
