@@ -152,7 +152,10 @@ fn lemma_17_holds_with_varying_steps() {
 fn dqgd_meets_its_guarantee_at_every_iteration_without_overload() {
     let (rho, c) = (rho(), c());
     let eta_star = GradientDescent::optimal_step(L, MU).unwrap();
-    assert!(c < rho, "the regime of the test: d_n 2^-R = {c} < rho = {rho}");
+    assert!(
+        c < rho,
+        "the regime of the test: d_n 2^-R = {c} < rho = {rho}"
+    );
     for seed in 0..10 {
         let inst = instance(seed);
         let run = quantized_gd(&inst, &DqGd, dqgd_schedule(inst.r), 60);
@@ -161,7 +164,10 @@ fn dqgd_meets_its_guarantee_at_every_iteration_without_overload() {
         let k = 2.0 * (1.0 + c * eta_star * L / (rho - c).abs()) * inst.r;
         for (t, e) in run.errors.iter().enumerate() {
             let bound = rho.max(c).powi(t as i32) * k;
-            assert!(*e <= bound * (1.0 + 1e-9), "seed {seed}, T = {t}: {e} > {bound}");
+            assert!(
+                *e <= bound * (1.0 + 1e-9),
+                "seed {seed}, T = {t}: {e} > {bound}"
+            );
         }
     }
 }
@@ -177,7 +183,10 @@ fn naive_qgd_meets_its_own_guarantee_without_overload() {
         // Theorem 9, eq. (36).
         for (t, e) in run.errors.iter().enumerate() {
             let bound = 2.0 * (rho + c * eta_star * L).powi(t as i32) * inst.r;
-            assert!(*e <= bound * (1.0 + 1e-9), "seed {seed}, T = {t}: {e} > {bound}");
+            assert!(
+                *e <= bound * (1.0 + 1e-9),
+                "seed {seed}, T = {t}: {e} > {bound}"
+            );
         }
     }
 }
@@ -197,7 +206,10 @@ fn dqgd_converges_strictly_faster_than_naive_qgd_at_the_same_rate() {
     let instances = 20;
     for seed in 100..100 + instances {
         let inst = instance(seed);
-        dq += end_rate(&quantized_gd(&inst, &DqGd, dqgd_schedule(inst.r), 60).errors, 10);
+        dq += end_rate(
+            &quantized_gd(&inst, &DqGd, dqgd_schedule(inst.r), 60).errors,
+            10,
+        );
         naive += end_rate(
             &quantized_gd(&inst, &NoMemory, naive_schedule(inst.r), 60).errors,
             10,
@@ -208,7 +220,10 @@ fn dqgd_converges_strictly_faster_than_naive_qgd_at_the_same_rate() {
     // DQ-GD runs at GD's rate, below the naive guarantee; naive QGD does not.
     let eta_star = GradientDescent::optimal_step(L, MU).unwrap();
     let naive_rate = rho() + c() * eta_star * L;
-    assert!(dq < naive_rate && naive > rho(), "DQ-GD {dq}, naive {naive}");
+    assert!(
+        dq < naive_rate && naive > rho(),
+        "DQ-GD {dq}, naive {naive}"
+    );
 }
 
 #[test]

@@ -26,7 +26,10 @@ const T: u64 = 20_000;
 fn final_dist2(memory: &dyn Memory) -> f64 {
     let mut sgd = Sgd::new(vec![0.0; 2], StepSchedule::inverse_time(1.0, 0.0).unwrap()).unwrap();
     let q = ScaledSignFixture { dim: 2 };
-    let config = RunConfig::new(T, 66, 9).unwrap().recording_every(T).unwrap();
+    let config = RunConfig::new(T, 66, 9)
+        .unwrap()
+        .recording_every(T)
+        .unwrap();
     let trace = run(&config, &mut SkewedNoiseQuadratic, &q, &mut sgd, memory).unwrap();
     trace.last_sample().unwrap().dist2.unwrap()
 }
@@ -64,8 +67,15 @@ fn ef_sgd_keeps_the_residual_of_its_own_decoded_message() {
         e_prev.copy_from_slice(e);
     };
     let config = RunConfig::new(50, 66, 1).unwrap();
-    run_observed(&config, &mut SkewedNoiseQuadratic, &q, &mut sgd, &ErrorFeedback, &mut watch)
-        .unwrap();
+    run_observed(
+        &config,
+        &mut SkewedNoiseQuadratic,
+        &q,
+        &mut sgd,
+        &ErrorFeedback,
+        &mut watch,
+    )
+    .unwrap();
 }
 
 #[test]

@@ -45,7 +45,10 @@ fn sgd_with_step_one_over_t_returns_the_running_mean_of_x_minus_g() {
     .unwrap();
     for (x, s) in trace.final_iterate.iter().zip(sum) {
         let mean = s / rounds;
-        assert!((x - mean).abs() <= 1e-12 * mean.abs().max(1.0), "{x} vs {mean}");
+        assert!(
+            (x - mean).abs() <= 1e-12 * mean.abs().max(1.0),
+            "{x} vs {mean}"
+        );
     }
 }
 

@@ -138,7 +138,11 @@ impl Oracle for SkewedNoiseQuadratic {
     ) -> Result<(), OracleError> {
         check_query(2, x)?;
         check_out(2, out)?;
-        let xi1 = if rng.random::<f64>() < 0.25 { 3.0 } else { -1.0 };
+        let xi1 = if rng.random::<f64>() < 0.25 {
+            3.0
+        } else {
+            -1.0
+        };
         let xi2 = if rng.random::<bool>() { 4.0 } else { -4.0 };
         out[0] = x[0] + xi1;
         out[1] = x[1] + xi2;
