@@ -1,7 +1,7 @@
 //! Bad configurations are typed errors before the first round; a message over the budget is
 //! an error naming its round; a diverging run stops with an error.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
 
 mod common;
 
