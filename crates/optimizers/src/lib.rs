@@ -15,7 +15,7 @@
 //! | `z_t`, `u_t`, the residual | [`Memory`]: [`NoMemory`], [`ErrorFeedback`], [`Ef21`], [`DqGd`], [`Reduction`] |
 //! | the round, `B`, the transcript | [`run`] / [`run_observed`] with a [`RunConfig`], returning a [`Trace`] |
 //! | `n` workers, compute time `h_i`, time per bit or coordinate | [`multi`]: [`multi::Cluster`], [`multi::TimeModel`], [`multi::Method`] |
-//! | independent trials | [`monte_carlo`] |
+//! | independent trials | [`monte_carlo()`] |
 //!
 //! The round loop ([`round_loop`]) is the only place a message crosses from a worker to the
 //! server: it owns the budget, records the [`bitcodec::Transcript`], and decodes from the bits

@@ -10,8 +10,9 @@
 //!
 //! Anything both halves track (EF21's `g`, DQ-GD's iterate) is computed twice, on each side
 //! from public information with identical arithmetic, which is what a real deployment does; the
-//! tests check that the two copies agree bit for bit. A [`Memory`] is the recipe that builds the
-//! pair. Built-in memories:
+//! tests check that the two copies agree bit for bit. The public centre handed to adaptive
+//! quantizers ([`quantizers::PublicState::centre`]) comes from the server half, which sees the
+//! rule's iterate. A [`Memory`] is the recipe that builds the pair. Built-in memories:
 //!
 //! | memory | worker input | server estimate |
 //! |---|---|---|

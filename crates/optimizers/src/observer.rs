@@ -5,11 +5,20 @@
 //! server's update and before the oracle advances. Closures `FnMut(&RoundRecord)` are observers.
 //!
 //! ```
-//! use optimizers::{Observer, RoundRecord};
-//! let mut bits = Vec::new();
-//! let mut watch = |r: &RoundRecord<'_>| bits.push(r.bits);
-//! let mut obs: &mut dyn Observer = &mut watch;
-//! # let _ = &mut obs;
+//! use optimizers::{run_observed, NoMemory, RoundRecord, RunConfig, Sgd, StepSchedule};
+//! use oracles::GaussianQuadratic;
+//! use quantizers::Unquantized;
+//!
+//! let mut largest_step = 0.0f64;
+//! let mut watch = |r: &RoundRecord<'_>| {
+//!     largest_step = largest_step.max(r.g_hat.iter().map(|g| g.abs()).fold(0.0, f64::max));
+//! };
+//! let mut sgd = Sgd::new(vec![0.0; 2], StepSchedule::constant(0.1)?)?;
+//! let mut oracle = GaussianQuadratic::new(vec![1.0, 1.0], 0.0)?;
+//! let config = RunConfig::new(10, 128, 0)?;
+//! run_observed(&config, &mut oracle, &Unquantized::new(2)?, &mut sgd, &NoMemory, &mut watch)?;
+//! assert_eq!(largest_step, 1.0); // the first gradient, at x_0 = 0
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::memory::MemoryView;

@@ -3,7 +3,8 @@
 //! In round `t` the server holds an iterate `x_t` (the query it broadcasts) and receives a
 //! gradient estimate `g_hat_t` decoded from the worker's bits; the rule moves to `x_{t+1}`.
 //! Rules are small values with explicit state (the iterate, the update count, an average),
-//! in the style of argmin's solvers: the round loop owns time and calls them.
+//! in the style of argmin's solvers: the round loop owns time and calls them. Rules never see
+//! bits or public state; a rule that wants per-coordinate counts reads the round's support.
 
 use crate::OptError;
 use crate::error::check_dim;
@@ -50,6 +51,12 @@ pub trait UpdateRule: Send + std::fmt::Debug {
 
 /// `x <- x - eta g`, coordinate by coordinate: the one gradient step every plain rule and the
 /// DQ-GD worker's replay share, so the two compute bit-identical iterates.
+///
+/// ```
+/// let mut x = [1.0, 2.0];
+/// optimizers::gradient_step(&mut x, 0.5, &[2.0, -2.0]);
+/// assert_eq!(x, [0.0, 3.0]);
+/// ```
 #[inline]
 pub fn gradient_step(x: &mut [f64], eta: f64, g: &[f64]) {
     for (xi, gi) in x.iter_mut().zip(g) {

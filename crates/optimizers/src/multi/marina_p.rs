@@ -14,6 +14,25 @@
 //! `PublicState::worker`. The uplink goes through any quantizer (exact for MARINA-P proper;
 //! compressing it is M3's territory). Time of round `t`: `max_i (down_i + b h_i + up_i)` where
 //! `down_i` is the downlink that produced `w_i` (free in round 0).
+//!
+//! ```
+//! use optimizers::multi::{Cluster, CommUnit, MarinaP, Method, TimeModel};
+//! use optimizers::{Sgd, StepSchedule};
+//! use oracles::{GaussianQuadratic, Oracle};
+//! use quantizers::Unquantized;
+//!
+//! let oracles: Vec<Box<dyn Oracle>> = (0..2)
+//!     .map(|_| Ok(Box::new(GaussianQuadratic::new(vec![1.0; 4], 0.1)?) as Box<dyn Oracle>))
+//!     .collect::<Result<_, oracles::OracleError>>()?;
+//! let time = TimeModel::new(vec![1.0, 1.0], CommUnit::Coordinate, 0.1, 0.1)?;
+//! let mut cluster = Cluster::new(oracles, time, 256, 5)?;
+//! let sgd = Sgd::new(vec![0.0; 4], StepSchedule::constant(0.5)?)?;
+//! let mut m = MarinaP::new(Box::new(sgd), Box::new(Unquantized::new(4)?), 2, 1, 0.25)?;
+//! let r = m.step(&mut cluster)?;
+//! // A compressed round sends each worker its half of the coordinates; a full one, everything.
+//! assert!(r.downlink_bits == 4 * 64 || r.downlink_bits == 2 * 4 * 64);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use quantizers::{Purpose, Quantizer, Unquantized};
 use rand::Rng;

@@ -16,6 +16,26 @@
 //! drawn (and encoded) when its worker starts computing it, which changes nothing for static
 //! problems: each worker's oracle stream is consumed in the same order. One [`Method::step`]
 //! runs events until the next server update.
+//!
+//! ```
+//! use optimizers::multi::{Cluster, CommUnit, Method, Rennala, TimeModel};
+//! use optimizers::{Sgd, StepSchedule};
+//! use oracles::{GaussianQuadratic, Oracle};
+//! use quantizers::Unquantized;
+//!
+//! // A fast and a slow worker, S = 2: the fast one supplies both gradients of each batch.
+//! let oracles: Vec<Box<dyn Oracle>> = vec![
+//!     Box::new(GaussianQuadratic::new(vec![1.0], 0.1)?),
+//!     Box::new(GaussianQuadratic::new(vec![1.0], 0.1)?),
+//! ];
+//! let time = TimeModel::new(vec![1.0, 10.0], CommUnit::Bit, 0.0, 0.0)?;
+//! let mut cluster = Cluster::new(oracles, time, 64, 3)?;
+//! let sgd = Sgd::new(vec![0.0], StepSchedule::constant(0.5)?)?;
+//! let mut rennala = Rennala::new(Box::new(sgd), Box::new(Unquantized::new(1)?), 2, 2)?;
+//! let report = rennala.step(&mut cluster)?;
+//! assert_eq!((report.time, report.used), (2.0, 2));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use quantizers::{Quantizer, Unquantized};
 
