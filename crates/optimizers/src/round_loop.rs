@@ -142,7 +142,7 @@ pub fn run_observed(
     observer: &mut dyn Observer,
 ) -> Result<Trace, OptError> {
     let d = oracle.dim();
-    check_setup(d, config.budget, quantizer, rule, memory, 1)?;
+    check_setup(d, config.budget, quantizer, rule, memory)?;
     let streams = RunStreams::new(config.seed);
     let mut oracle_rng = streams.oracle(0);
     let mut private_rng = streams.private(0);
@@ -222,14 +222,13 @@ pub fn run_observed(
     })
 }
 
-/// The checks every run makes before its first round.
-pub(crate) fn check_setup(
+/// The checks a single-worker run makes before its first round.
+fn check_setup(
     d: usize,
     budget: usize,
     quantizer: &dyn Quantizer,
     rule: &dyn UpdateRule,
     memory: &dyn Memory,
-    workers: usize,
 ) -> Result<(), OptError> {
     check_dim("quantizer", d, quantizer.dim())?;
     check_dim("update rule", d, rule.dim())?;
@@ -237,7 +236,7 @@ pub(crate) fn check_setup(
     crate::error::check_point("starting point", rule.iterate())?;
     check_budget(budget, quantizer)?;
     checked_step(rule, 0)?;
-    memory.check(rule, workers)
+    memory.check(rule, 1)
 }
 
 /// A budget below a bounded scheme's longest message can never work.

@@ -371,3 +371,34 @@ fn bad_clusters_and_mismatched_methods_are_rejected() {
     assert!(StopRule::new(Criterion::GradNormSquared(0.0), 10).is_err());
     assert!(StopRule::new(Criterion::GradNormSquared(1.0), 0).is_err());
 }
+
+#[test]
+fn synchronous_sgd_with_one_worker_replays_the_single_worker_loop() {
+    // Same seed, same streams: worker 0's oracle noise, private randomness and public coins
+    // are the single-worker loop's.
+    let (d, seed) = (3, 21);
+    let q =
+        quantizers::DynamicRangeQuantizer::new(d, 3.0, quantizers::RangeSchedule::Constant(8.0))
+            .unwrap();
+    let config = optimizers::RunConfig::new(25, 9, seed).unwrap();
+    let mut single = Sgd::new(vec![0.0; d], StepSchedule::inverse_time(1.0, 0.0).unwrap()).unwrap();
+    let mut oracle = GaussianQuadratic::new(vec![1.0, -1.0, 0.5], 1.0).unwrap();
+    optimizers::run(&config, &mut oracle, &q, &mut single, &NoMemory).unwrap();
+    let time = TimeModel::new(vec![1.0], CommUnit::Bit, 0.0, 0.0).unwrap();
+    let workers = gaussian_workers(1, &[1.0, -1.0, 0.5], 1.0);
+    let mut cluster = Cluster::new(workers, time, 9, seed).unwrap();
+    let rule = Sgd::new(vec![0.0; d], StepSchedule::inverse_time(1.0, 0.0).unwrap()).unwrap();
+    let mut m = SyncSgd::new(
+        Box::new(rule),
+        Box::new(q),
+        &NoMemory,
+        1,
+        1,
+        Downlink::Exact,
+    )
+    .unwrap();
+    for _ in 0..25 {
+        m.step(&mut cluster).unwrap();
+    }
+    assert_eq!(m.iterate(), single.iterate());
+}
