@@ -1,5 +1,6 @@
 //! The encoder of the Gaussian reduction (paper 000, Lemma 1): the worker quantizes
-//! `w_t = x_t - g_t` instead of `g_t`.
+//! `w_t = x_t - g_t` instead of `g_t`. Only the paper's abstract is available; the statement
+//! used here is the reconstruction of notes-000 §2 (tagged [I] there).
 //!
 //! On `f(x) = 1/2 ||x - theta||^2` with `g_t = x_t - theta + sigma Z_t`, `w_t = theta - sigma Z_t`
 //! is a sample of `N(theta, sigma^2 I_d)` whatever the query, so an encoder that sees only `w_t`

@@ -1,4 +1,5 @@
-//! The running-mean estimator of the Gaussian reduction (paper 000, Lemma 1 and §3).
+//! The running-mean estimator of the Gaussian reduction (paper 000, Lemma 1 and the
+//! achievability scheme, as reconstructed in notes-000 §2–3; tagged [I] there).
 //!
 //! On `f(x) = 1/2 ||x - theta||^2` every decoded gradient `g_hat_t` at the query `x_t` gives the
 //! unbiased sample `w_t = x_t - g_hat_t` of `theta`. The estimator keeps, per coordinate `i`, the

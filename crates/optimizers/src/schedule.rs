@@ -3,7 +3,7 @@
 //! - constant: `eta_t = eta`;
 //! - inverse time: `eta_t = 1 / (mu (t + t0))`, the strongly convex schedule; with `mu = 1`,
 //!   `t0 = 0` SGD on `f(x) = 1/2 ||x - theta||^2` returns the running mean of `x_t - g_t`
-//!   (paper 000, corollary of Lemma 1);
+//!   (paper 000, corollary of Lemma 1 in the reconstruction of notes-000 §2);
 //! - inverse square root: `eta_t = eta0 / sqrt(t)`, the convex (non-smooth) schedule.
 //!
 //! ```
