@@ -151,6 +151,14 @@ pub trait Quantizer: Send + Sync + std::fmt::Debug {
         self.mse_bound(y)
     }
 
+    /// The coordinates this round's message describes, in increasing order, when it describes only
+    /// some of them (a public function of the round and the public coins); `None` means all.
+    /// Decoders leave the other coordinates of `out` at the centre value (0 without a centre).
+    fn support(&self, state: &PublicState<'_>) -> Option<Vec<usize>> {
+        let _ = state;
+        None
+    }
+
     /// The source paper's formula for the message length, when it has one (papers often
     /// charge `log2(2d + 1)` without a ceiling, or `log2(k + 1)` per coordinate for a
     /// `k`-point grid); tests compare it with the bits actually written.
