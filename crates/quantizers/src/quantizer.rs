@@ -166,14 +166,6 @@ pub trait Quantizer: Send + Sync + std::fmt::Debug {
         None
     }
 
-    /// The coordinates this round's message describes, in increasing order, when it describes only
-    /// some of them (a public function of the round and the public coins); `None` means all.
-    /// Decoders leave the other coordinates of `out` at the centre value (0 without a centre).
-    fn support(&self, state: &PublicState<'_>) -> Option<Vec<usize>> {
-        let _ = state;
-        None
-    }
-
     /// Appends one message for `input` to `out`.
     fn encode(
         &self,
