@@ -10,6 +10,11 @@ fn floor_log2(v: u64) -> u32 {
     63 - v.leading_zeros()
 }
 
+/// The error for `v = 0`, which neither code can represent.
+fn zero_error() -> CodecError {
+    CodecError::InvalidInput("Elias codes represent integers v >= 1, got 0".into())
+}
+
 fn low_bits(v: u64, n: u32) -> u64 {
     if n == 0 {
         0
@@ -35,10 +40,7 @@ impl EliasGamma {
     /// The codeword length of `v`: `2 floor(log2 v) + 1`. Errors on `v = 0`.
     pub fn len(v: u64) -> Result<usize, CodecError> {
         if v == 0 {
-            return Err(CodecError::SymbolOutOfRange {
-                symbol: 0,
-                alphabet: 0,
-            });
+            return Err(zero_error());
         }
         Ok(2 * floor_log2(v) as usize + 1)
     }
@@ -53,8 +55,12 @@ impl EliasGamma {
         Ok(())
     }
 
-    /// Reads one value.
+    /// Reads one value. On error the reader does not move.
     pub fn decode(r: &mut BitReader<'_>) -> Result<u64, CodecError> {
+        r.rewind_on_error(Self::decode_inner)
+    }
+
+    fn decode_inner(r: &mut BitReader<'_>) -> Result<u64, CodecError> {
         let start = r.position();
         let zeros = r.count_run(false, 64);
         if zeros >= 64 {
@@ -94,10 +100,7 @@ impl EliasDelta {
     /// Errors on `v = 0`.
     pub fn len(v: u64) -> Result<usize, CodecError> {
         if v == 0 {
-            return Err(CodecError::SymbolOutOfRange {
-                symbol: 0,
-                alphabet: 0,
-            });
+            return Err(zero_error());
         }
         let n = floor_log2(v) as u64;
         Ok(n as usize + EliasGamma::len(n + 1)?)
@@ -112,14 +115,16 @@ impl EliasDelta {
         Ok(())
     }
 
-    /// Reads one value.
+    /// Reads one value. On error the reader does not move.
     pub fn decode(r: &mut BitReader<'_>) -> Result<u64, CodecError> {
-        let l = EliasGamma::decode(r)?;
-        if l > 64 {
-            return Err(CodecError::InvalidCodeword("Elias delta length over 64"));
-        }
-        let n = (l - 1) as u32;
-        let low = r.read_bits(n)?;
-        Ok((1u64 << n) | low)
+        r.rewind_on_error(|r| {
+            let l = EliasGamma::decode(r)?;
+            if l > 64 {
+                return Err(CodecError::InvalidCodeword("Elias delta length over 64"));
+            }
+            let n = (l - 1) as u32;
+            let low = r.read_bits(n)?;
+            Ok((1u64 << n) | low)
+        })
     }
 }
