@@ -1,5 +1,7 @@
 //! [`Field`]: the unsigned integer types that bulk field writes and reads accept.
 
+use std::ops::BitOr;
+
 use crate::CodecError;
 
 mod sealed {
@@ -26,7 +28,7 @@ mod sealed {
 /// assert_eq!(back.as_slice(), levels.as_slice());
 /// # Ok::<(), bitcodec::CodecError>(())
 /// ```
-pub trait Field: Copy + Default + sealed::Sealed {
+pub trait Field: Copy + Default + BitOr<Output = Self> + sealed::Sealed {
     /// Width of the type in bits: the widest field it can receive from a read.
     const BITS: u32;
 
@@ -35,6 +37,19 @@ pub trait Field: Copy + Default + sealed::Sealed {
 
     /// The low [`Field::BITS`] bits of `v`.
     fn from_u64_truncating(v: u64) -> Self;
+
+    /// The slice as bytes, if `Self` is `u8` (lets the packing kernels use byte-parallel
+    /// arithmetic on the narrowest fields).
+    #[doc(hidden)]
+    fn as_bytes(_values: &[Self]) -> Option<&[u8]> {
+        None
+    }
+
+    /// The slice as mutable bytes, if `Self` is `u8`.
+    #[doc(hidden)]
+    fn as_bytes_mut(_values: &mut [Self]) -> Option<&mut [u8]> {
+        None
+    }
 }
 
 macro_rules! impl_field {
@@ -56,7 +71,31 @@ macro_rules! impl_field {
     )*};
 }
 
-impl_field!(u8, u16, u32, u64);
+impl_field!(u16, u32, u64);
+
+impl Field for u8 {
+    const BITS: u32 = u8::BITS;
+
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        u64::from(self)
+    }
+
+    #[inline(always)]
+    fn from_u64_truncating(v: u64) -> Self {
+        v as u8
+    }
+
+    #[inline(always)]
+    fn as_bytes(values: &[Self]) -> Option<&[u8]> {
+        Some(values)
+    }
+
+    #[inline(always)]
+    fn as_bytes_mut(values: &mut [Self]) -> Option<&mut [u8]> {
+        Some(values)
+    }
+}
 
 /// Checks a field width against the widest field the type `T` holds.
 pub(crate) fn check_width<T: Field>(width: u32) -> Result<(), CodecError> {
@@ -75,9 +114,10 @@ pub(crate) fn check_values_fit<T: Field>(values: &[T], width: u32) -> Result<(),
     if width >= T::BITS {
         return Ok(());
     }
-    // One vectorisable pass; the offending value is looked up only on failure.
-    let all = values.iter().fold(0u64, |acc, &v| acc | v.to_u64());
-    if all >> width == 0 {
+    // One vectorisable pass in the values' own type; the offending value is looked up only
+    // on failure.
+    let all = values.iter().fold(T::default(), |acc, &v| acc | v);
+    if all.to_u64() >> width == 0 {
         return Ok(());
     }
     match values.iter().map(|v| v.to_u64()).find(|&v| v >> width != 0) {
