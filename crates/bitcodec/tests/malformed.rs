@@ -239,11 +239,11 @@ fn elias_gamma_with_sixty_four_leading_zeros_is_invalid() {
 
 #[test]
 fn elias_gamma_with_sixty_three_leading_zeros_is_the_top_range() {
-    // 63 zeros, a one, 63 low bits: 2^63 + low.
+    // 63 zeros, then the 64 binary digits of 2^63 + 5, most significant first.
     let mut w = BitWriter::new();
     w.write_bits(0, 63).unwrap();
     w.write_bit(true).unwrap();
-    w.write_bits(5, 63).unwrap();
+    w.write_bits(5u64.reverse_bits() >> 1, 63).unwrap();
     assert_eq!(
         EliasGamma::decode(&mut w.finish().reader()).unwrap(),
         (1 << 63) + 5
