@@ -384,11 +384,13 @@ fn rank_sorted(c: impl Iterator<Item = u64>) -> BigUint {
     let mut b = binomial(cur, t); // C(cur, t) > 0
     rank += &b;
     for (next, next_t) in terms {
-        // Move c up at fixed t: C(c + 1, t) = C(c, t) (c + 1) / (c + 1 - t).
+        // Move c up at fixed t: C(c + 1, t) = C(c, t) (c + 1) / (c + 1 - t), several steps
+        // per big-integer operation.
         while cur < next {
-            b *= cur + 1;
-            b /= cur + 1 - t;
-            cur += 1;
+            let batch = Batch::new(next - cur, |j| (cur + 1 + j, cur + 1 + j - t));
+            b *= batch.num;
+            b /= batch.den;
+            cur += batch.steps;
         }
         // Then t up at c = next > t: C(c, t + 1) = C(c, t) (c - t) / (t + 1).
         b *= cur - t;
@@ -397,6 +399,38 @@ fn rank_sorted(c: impl Iterator<Item = u64>) -> BigUint {
         rank += &b;
     }
     rank
+}
+
+/// Consecutive steps `C -> C num_j / den_j` of a binomial walk, merged while both products
+/// fit a `u64`, so one big-integer multiplication and one division make several steps.
+///
+/// The merged division is exact: the walk's value after the batch is an integer, and it
+/// equals the value before times `num / den`.
+struct Batch {
+    num: u64,
+    den: u64,
+    steps: u64,
+}
+
+impl Batch {
+    /// Merges up to `max_steps >= 1` steps whose factors are `factors(j)` for `j = 0, 1, ...`.
+    #[inline]
+    fn new(max_steps: u64, factors: impl Fn(u64) -> (u64, u64)) -> Self {
+        let (num, den) = factors(0);
+        let mut batch = Self { num, den, steps: 1 };
+        while batch.steps < max_steps {
+            let (n, d) = factors(batch.steps);
+            match (batch.num.checked_mul(n), batch.den.checked_mul(d)) {
+                (Some(num), Some(den)) => {
+                    batch.num = num;
+                    batch.den = den;
+                    batch.steps += 1;
+                }
+                _ => break,
+            }
+        }
+        batch
+    }
 }
 
 /// Unranks `r < C(n, k) = count` into the strictly increasing k-subset of `{0..n-1}`, calling
@@ -424,10 +458,21 @@ fn unrank_sorted(
             return;
         }
         // Largest c with C(c, t) <= r; r >= 1 = C(t, t) keeps c >= t and b > 0.
+        // C(c - 1, t) = C(c, t) (c - t) / c. Batches of steps are tried first; once a batch
+        // would overshoot, the target is within it and single steps finish the walk.
         while b > r {
-            b *= c - t;
-            b /= c;
-            c -= 1;
+            let batch = Batch::new(c - t, |j| (c - t - j, c - j));
+            let trial = (batch.steps > 1).then(|| &b * batch.num / batch.den);
+            if let Some(trial) = trial.filter(|trial| *trial > r) {
+                b = trial;
+                c -= batch.steps;
+            } else {
+                while b > r {
+                    b *= c - t;
+                    b /= c;
+                    c -= 1;
+                }
+            }
         }
         emit((t - 1) as usize, c);
         r -= &b;
