@@ -4,8 +4,13 @@
 //! A subset `c_1 < c_2 < ... < c_k` of `{0, ..., n-1}` is ranked by the combinatorial number
 //! system, `r = sum_t C(c_t, t)`, which is a bijection onto `[0, C(n, k))`. A multiset
 //! `a_1 <= ... <= a_k` maps to the subset `c_t = a_t + t - 1` of `{0, ..., n + k - 2}`.
-//! Both rank and unrank walk the binomial coefficients incrementally, so they cost
-//! `O(n + k)` big-integer steps of `O(log C)` bits each.
+//! Both rank and unrank walk the binomial coefficients `C(c, t)` incrementally
+//! (`C(c + 1, t) = C(c, t) (c + 1) / (c + 1 - t)` and the like, several steps merged per
+//! big-integer operation), so they cost `O(n + k)` steps on numbers of `O(log C)` bits.
+//!
+//! In code: [`SubsetCode::rank`] / [`SubsetCode::unrank`] are `r` and its inverse,
+//! [`MultisetCode::rank`] and [`MultisetCode::rank_counts`] take the draws or the count
+//! vector, and the codeword is the rank in `ceil(log2 C)` bits, least significant first.
 
 use std::iter::repeat_n;
 

@@ -200,9 +200,11 @@ fn symbols_per_word(n: u64) -> usize {
 /// Mixed-radix packing in independent 64-bit chunks: linear time for any `m`.
 ///
 /// Symbols are grouped `c` at a time, where `c` is the largest count with `n^c <= 2^64`;
-/// each full group takes `ceil(c log2 n)` bits and the last, shorter group
-/// `ceil(r log2 n)`. The overhead over [`MixedRadix`] is below one bit per chunk
-/// (for ternary symbols: 40 trits in 64 bits, 1.6 bits per trit against `log2 3 = 1.585`).
+/// a group of `c_i` symbols takes `ceil(c_i log2 n)` bits (a full group `ceil(c log2 n)`, the
+/// last, shorter one less). Each group wastes less than a bit, so for `m >= 1` the length is
+/// at most `ceil(m log2 n) + ceil(m / c) - 1`, and exactly `m log2 n` when `n` is a power of
+/// two (for ternary symbols: 40 trits in 64 bits, 1.6 bits per trit against
+/// `log2 3 = 1.585`).
 ///
 /// ```
 /// use bitcodec::{BitWriter, ChunkedRadix};
