@@ -235,14 +235,15 @@ fn bits_of_power(n: u64, c: usize) -> u32 {
 }
 
 impl ChunkedRadix {
-    /// A chunked code over `n >= 2` letters.
+    /// A chunked code over `n >= 1` letters. With `n = 1` every codeword is empty (and a
+    /// chunk is taken to hold 64 symbols, since any number of them fit in no bits).
     pub fn new(n: u64) -> Result<Self, CodecError> {
-        if n < 2 {
+        if n == 0 {
             return Err(CodecError::InvalidParameter(
-                "chunked radix code needs an alphabet of at least two symbols".into(),
+                "chunked radix code needs an alphabet of at least one symbol".into(),
             ));
         }
-        let c = symbols_per_word(n);
+        let c = if n == 1 { 64 } else { symbols_per_word(n) };
         Ok(Self {
             n,
             per_chunk: c,

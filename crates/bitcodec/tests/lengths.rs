@@ -127,6 +127,21 @@ fn chunked_radix_length_is_the_sum_of_its_chunks_and_within_a_bit_per_chunk() {
 }
 
 #[test]
+fn one_letter_alphabets_cost_nothing() {
+    assert_eq!(Uniform::new(1).unwrap().len(), 0);
+    assert_eq!(MixedRadix::new(1, 1000).unwrap().len(), 0);
+    assert_eq!(ChunkedRadix::new(1).unwrap().len(1000), 0);
+    assert_eq!(MultisetCode::new(1, 1000).unwrap().len(), 0);
+}
+
+#[test]
+fn empty_alphabets_are_rejected() {
+    assert!(Uniform::new(0).is_err());
+    assert!(MixedRadix::new(0, 3).is_err());
+    assert!(ChunkedRadix::new(0).is_err());
+}
+
+#[test]
 fn chunked_radix_packs_forty_trits_in_sixty_four_bits() {
     let code = ChunkedRadix::new(3).unwrap();
     assert_eq!(code.symbols_per_chunk(), 40);

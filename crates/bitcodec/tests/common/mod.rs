@@ -327,7 +327,7 @@ pub fn mixed_radix() -> BoxedStrategy<Item> {
 }
 
 pub fn chunked_radix() -> BoxedStrategy<Item> {
-    prop_oneof![2u64..=1000, any::<u64>().prop_map(|n| n.max(2))]
+    prop_oneof![1u64..=1000, any::<u64>().prop_map(|n| n.max(1))]
         .prop_flat_map(|n| vec(0..n, 0..200).prop_map(move |symbols| Item::Chunked { n, symbols }))
         .boxed()
 }
