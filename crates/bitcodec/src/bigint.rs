@@ -1,6 +1,8 @@
-//! Big-integer helpers shared by the joint codes: binomials, bit lengths, word I/O.
+//! Big-integer helpers shared by the joint codes: binomials, bit lengths, word I/O, and
+//! divide-and-conquer radix conversion.
 
 use num_bigint::BigUint;
+use num_integer::Integer;
 use num_traits::{One, Zero};
 
 use crate::{BitReader, BitWriter, CodecError};
@@ -66,4 +68,59 @@ pub(crate) fn read_biguint(r: &mut BitReader<'_>, len: usize) -> Result<BigUint,
         .flat_map(|&w| [w as u32, (w >> 32) as u32])
         .collect();
     Ok(BigUint::new(digits))
+}
+
+/// The powers `N^(2^j)` for `j = 0, 1, ...` while `2^j < digits` (always at least `N`): the
+/// splitting points of the divide-and-conquer conversions below.
+pub(crate) fn radix_powers(base: &BigUint, digits: usize) -> Vec<BigUint> {
+    let mut powers = vec![base.clone()];
+    let mut span = 1usize;
+    while span.saturating_mul(2) < digits {
+        let next = powers.last().map(|p| p * p).unwrap_or_else(BigUint::one);
+        powers.push(next);
+        span *= 2;
+    }
+    powers
+}
+
+/// `sum_i digits[i] N^i`, combining neighbours pairwise: level `j` joins blocks of `2^j`
+/// digits with one multiplication by `N^(2^j)`. With Karatsuba multiplication this is far
+/// below the quadratic cost of Horner's rule on big numbers.
+pub(crate) fn digits_to_biguint(digits: &[u64], powers: &[BigUint]) -> BigUint {
+    let mut level: Vec<BigUint> = digits.iter().map(|&d| BigUint::from(d)).collect();
+    for p in powers {
+        if level.len() <= 1 {
+            break;
+        }
+        level = level
+            .chunks(2)
+            .map(|pair| match pair {
+                [lo, hi] => lo + hi * p,
+                [lo] => lo.clone(),
+                _ => BigUint::zero(),
+            })
+            .collect();
+    }
+    level.pop().unwrap_or_default()
+}
+
+/// The inverse of [`digits_to_biguint`]: writes the base-`N` digits of `v` into `out`
+/// (least significant first), splitting `v` by `N^(2^j)` recursively. `v` must be below
+/// `N^out.len()`, so every digit fits in a `u64` (`N <= 2^64`).
+pub(crate) fn biguint_to_digits(v: BigUint, powers: &[BigUint], out: &mut [u64]) {
+    let count = out.len();
+    if count <= 1 {
+        if let Some(o) = out.first_mut() {
+            *o = v.iter_u64_digits().next().unwrap_or(0);
+        }
+        return;
+    }
+    // Largest j with 2^j < count: the low block has 2^j digits, the high one the rest.
+    let j = (usize::BITS - 1 - (count - 1).leading_zeros()) as usize;
+    let (lo_out, hi_out) = out.split_at_mut(1 << j);
+    if let Some(p) = powers.get(j) {
+        let (hi, lo) = v.div_rem(p);
+        biguint_to_digits(lo, powers, lo_out);
+        biguint_to_digits(hi, powers, hi_out);
+    }
 }

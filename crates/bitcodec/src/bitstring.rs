@@ -1,5 +1,7 @@
 //! An owned, packed bit string: the message that crosses the channel.
 
+use std::fmt;
+
 use crate::{BitReader, CodecError};
 
 /// A finished message: `len` bits packed little-endian into 64-bit words.
@@ -89,6 +91,22 @@ impl BitString {
     /// A reader positioned at the first bit.
     pub fn reader(&self) -> BitReader<'_> {
         BitReader::new(&self.words, self.len)
+    }
+}
+
+/// The bits in message order, as `0`s and `1`s (bit 0 first).
+///
+/// ```
+/// use bitcodec::BitString;
+/// assert_eq!(BitString::from_bytes(&[0b0000_1101], 5)?.to_string(), "10110");
+/// # Ok::<(), bitcodec::CodecError>(())
+/// ```
+impl fmt::Display for BitString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (0..self.len).try_for_each(|i| {
+            let bit = self.get(i).unwrap_or(false);
+            f.write_str(if bit { "1" } else { "0" })
+        })
     }
 }
 

@@ -16,6 +16,13 @@ pub enum CodecError {
         /// Bits left under the capacity.
         remaining: usize,
     },
+    /// A message without a capacity could not grow: the memory for `requested` more bits
+    /// could not be allocated (e.g. a unary codeword of `2^60` bits).
+    #[error("cannot allocate {requested} more bits for the message")]
+    OutOfMemory {
+        /// Bits the write needed.
+        requested: usize,
+    },
     /// A read asked for more bits than the message still holds.
     #[error("unexpected end of message: {requested} bits requested, {remaining} remaining")]
     UnexpectedEnd {
@@ -24,9 +31,14 @@ pub enum CodecError {
         /// Bits left in the message.
         remaining: usize,
     },
-    /// A field width outside `0..=64`.
-    #[error("invalid field width {0} (must be at most 64)")]
-    InvalidWidth(u32),
+    /// A field width larger than the field type holds (64 for `u64`, 8 for `u8`, ...).
+    #[error("invalid field width {width} (must be at most {max})")]
+    InvalidWidth {
+        /// The width asked for.
+        width: u32,
+        /// The largest width allowed.
+        max: u32,
+    },
     /// A value does not fit in the requested field width.
     #[error("value {value} does not fit in {width} bits")]
     ValueTooWide {

@@ -1,6 +1,7 @@
 //! Fixed-width integers: `width` bits, any value below `2^width`.
 
-use crate::{BitReader, BitWriter, CodecError};
+use crate::field::check_width;
+use crate::{BitReader, BitWriter, CodecError, Field};
 
 /// A field of exactly `width` bits (0..=64).
 ///
@@ -21,9 +22,7 @@ pub struct FixedWidth {
 impl FixedWidth {
     /// A code of `width` bits; errors if `width > 64`.
     pub fn new(width: u32) -> Result<Self, CodecError> {
-        if width > 64 {
-            return Err(CodecError::InvalidWidth(width));
-        }
+        check_width::<u64>(width)?;
         Ok(Self { width })
     }
 
@@ -45,5 +44,20 @@ impl FixedWidth {
     /// Reads one value.
     pub fn decode(&self, r: &mut BitReader<'_>) -> Result<u64, CodecError> {
         r.read_bits(self.width)
+    }
+
+    /// Writes every value of `values` (each below `2^width`), all or nothing, through the
+    /// word-packing fast path [`BitWriter::write_fields`]: `m width` bits for `m` values.
+    pub fn encode_all<T: Field>(&self, w: &mut BitWriter, values: &[T]) -> Result<(), CodecError> {
+        w.write_fields(values, self.width)
+    }
+
+    /// Reads `out.len()` values, all or nothing (see [`BitReader::read_fields`]).
+    pub fn decode_all<T: Field>(
+        &self,
+        r: &mut BitReader<'_>,
+        out: &mut [T],
+    ) -> Result<(), CodecError> {
+        r.read_fields(out, self.width)
     }
 }

@@ -5,21 +5,40 @@
 //! round's budget B), a [`BitReader`] reads them back, and the codes below turn integers,
 //! symbol sequences and combinatorial objects into exactly as many bits as they need.
 //!
-//! | code | object | exact length |
+//! | code | object | exact length (bits) |
 //! |---|---|---|
 //! | [`FixedWidth`] | integer below `2^w` | `w` |
 //! | [`Uniform`] | symbol of an alphabet of size `n` | `ceil(log2 n)` |
 //! | [`MixedRadix`] | `m` symbols over `n` letters, jointly | `ceil(m log2 n)` |
-//! | [`ChunkedRadix`] | the same in 64-bit chunks (linear time) | `< ceil(m log2 n) + m/c` |
+//! | [`ChunkedRadix`] | the same, `c` symbols per 64-bit chunk (linear time) | `sum over chunks of ceil(c_i log2 n)`, at most `ceil(m log2 n) + ceil(m / c) - 1` |
 //! | [`Unary`] | `v >= 0` | `v + 1` |
 //! | [`EliasGamma`] | `v >= 1` | `2 floor(log2 v) + 1` |
 //! | [`EliasDelta`] | `v >= 1` | `N + 2 floor(log2(N+1)) + 1`, `N = floor(log2 v)` |
 //! | [`SubsetCode`] | k-subset of `[n]` | `ceil(log2 C(n, k))` |
 //! | [`MultisetCode`] | type of `k` draws over `n` symbols | `ceil(log2 C(n + k - 1, k))` |
 //!
-//! Invariants: a write past the capacity is [`CodecError::BudgetExceeded`] and leaves the
-//! message unchanged; a read past the end is [`CodecError::UnexpectedEnd`]; a bit pattern
-//! that names no object is [`CodecError::InvalidCodeword`]. Nothing here panics on input.
+//! Every code has `encode`, `decode` and a `len` that gives the exact length before writing.
+//! Runs of fixed-width fields go through [`BitWriter::write_fields`] and
+//! [`BitReader::read_fields`] (also as [`FixedWidth::encode_all`], [`Uniform::encode_all`]
+//! and their `decode_all`), which pack whole 64-bit words from `u8`, `u16`, `u32` or `u64`
+//! slices (see [`Field`]) at gigabytes per second.
+//!
+//! **Wire format.** Bit `i` of a message is bit `i % 64` of word `i / 64` (and bit `i % 8` of
+//! byte `i / 8` in [`BitString::to_bytes`]). Integer fields, symbols, mixed-radix values and
+//! enumerative ranks are written least significant bit first; the Elias codes are the
+//! textbook codewords, binary digits most significant first.
+//!
+//! **Invariants.**
+//! - A write past the capacity is [`CodecError::BudgetExceeded`] and leaves the message bit
+//!   for bit unchanged; so does every other failed write (invalid input, or
+//!   [`CodecError::OutOfMemory`] for a write without capacity that memory cannot hold).
+//! - A read past the end is [`CodecError::UnexpectedEnd`]; a bit pattern that names no
+//!   object is [`CodecError::InvalidCodeword`]. A failed read or decode leaves the reader
+//!   where it was, and bits past the message's end never affect a result.
+//! - Constructors validate their parameters and refuse codes whose exact conversion would be
+//!   impractical (joint codewords over `2^20` bits for [`MixedRadix`]; about `2^32` word
+//!   operations for the enumerative codes); see each code.
+//! - Nothing here panics on input.
 //!
 //! ```
 //! use bitcodec::{BitWriter, EliasGamma, SubsetCode, Uniform};
@@ -28,6 +47,8 @@
 //! Uniform::new(2 * 100 + 1)?.encode(&mut w, 57)?; // a SimQ index: 8 bits
 //! EliasGamma::encode(&mut w, 6)?; // 5 bits
 //! SubsetCode::new(20, 2)?.encode(&mut w, &[3, 17])?; // ceil(log2 190) = 8 bits
+//! assert_eq!(w.len(), 21);
+//! assert!(w.write_fields(&[0u8; 6], 2).is_err()); // 12 more bits would pass the budget
 //! assert_eq!(w.len(), 21);
 //!
 //! let msg = w.finish();
@@ -44,8 +65,10 @@ mod bitstring;
 mod elias;
 mod enumerative;
 mod error;
+mod field;
 mod fixed;
 mod mixed_radix;
+mod packing;
 mod reader;
 mod transcript;
 mod unary;
@@ -57,6 +80,7 @@ pub use bitstring::BitString;
 pub use elias::{EliasDelta, EliasGamma};
 pub use enumerative::{MultisetCode, SubsetCode};
 pub use error::CodecError;
+pub use field::Field;
 pub use fixed::FixedWidth;
 pub use mixed_radix::{ChunkedRadix, MixedRadix};
 pub use num_bigint::BigUint;

@@ -1,10 +1,14 @@
 //! [`BitReader`]: reads bit fields back, never past the end.
 
-use crate::CodecError;
+use crate::field::check_width;
+use crate::packing::unpack;
+use crate::{CodecError, Field};
 
 /// Reads bit fields from a packed message in the order they were written.
 ///
-/// Reading past the end returns [`CodecError::UnexpectedEnd`] and does not move the position.
+/// Reading past the end returns [`CodecError::UnexpectedEnd`]; a failed read or decode does not
+/// move the position. Bits of the backing words past `len` may be anything: they never affect
+/// a result.
 #[derive(Debug, Clone)]
 pub struct BitReader<'a> {
     words: &'a [u64],
@@ -63,9 +67,7 @@ impl<'a> BitReader<'a> {
     /// Reads a field of `width` bits (0..=64), least significant bit first.
     #[inline]
     pub fn read_bits(&mut self, width: u32) -> Result<u64, CodecError> {
-        if width > 64 {
-            return Err(CodecError::InvalidWidth(width));
-        }
+        check_width::<u64>(width)?;
         self.ensure_available(width as usize)?;
         Ok(self.take_unchecked(width))
     }
@@ -77,15 +79,50 @@ impl<'a> BitReader<'a> {
     }
 
     /// Reads `out.len()` fields of `width` bits each, all or nothing.
-    pub fn read_fields(&mut self, out: &mut [u64], width: u32) -> Result<(), CodecError> {
-        if width > 64 {
-            return Err(CodecError::InvalidWidth(width));
+    ///
+    /// The fast path for fixed-width codes, the inverse of
+    /// [`BitWriter::write_fields`](crate::BitWriter::write_fields): one check for the whole
+    /// slice, then a word at a time. `out` may be `u8`, `u16`, `u32` or `u64` (see [`Field`]);
+    /// `width` must be at most its width. On error nothing is read and `out` is unchanged.
+    ///
+    /// ```
+    /// use bitcodec::BitWriter;
+    /// let mut w = BitWriter::new();
+    /// w.write_fields(&[5u64, 0, 7, 1], 3)?;
+    /// let msg = w.finish();
+    /// let mut r = msg.reader();
+    /// let mut out = [0u8; 4];
+    /// r.read_fields(&mut out, 3)?;
+    /// assert_eq!(out, [5, 0, 7, 1]);
+    /// assert!(r.read_fields(&mut out, 3).is_err()); // nothing left
+    /// # Ok::<(), bitcodec::CodecError>(())
+    /// ```
+    pub fn read_fields<T: Field>(&mut self, out: &mut [T], width: u32) -> Result<(), CodecError> {
+        check_width::<T>(width)?;
+        let bits = out.len().saturating_mul(width as usize);
+        self.ensure_available(bits)?;
+        if bits == 0 {
+            out.fill(T::default());
+            return Ok(());
         }
-        self.ensure_available(out.len().saturating_mul(width as usize))?;
-        for v in out.iter_mut() {
-            *v = self.take_unchecked(width);
-        }
+        let src = self.words.get(self.pos / 64..).unwrap_or(&[]);
+        unpack(src, (self.pos % 64) as u32, out, width);
+        self.pos += bits;
         Ok(())
+    }
+
+    /// Runs `read`; if it fails, puts the reader back where it was, so that a failed decode
+    /// consumes nothing.
+    pub(crate) fn rewind_on_error<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, CodecError>,
+    ) -> Result<T, CodecError> {
+        let start = self.pos;
+        let result = read(self);
+        if result.is_err() {
+            self.pos = start;
+        }
+        result
     }
 
     /// Reads `width` bits; the caller has checked that they are available.

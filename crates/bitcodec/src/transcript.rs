@@ -1,5 +1,7 @@
 //! [`Transcript`]: the record of every message of a run.
 
+use std::collections::BTreeMap;
+
 use crate::BitString;
 
 /// Which way a message travelled.
@@ -34,7 +36,7 @@ pub struct MessageRecord {
 /// t.record(0, 0, Direction::Uplink, &BitString::from_bytes(&[0xff], 5)?);
 /// t.record(1, 0, Direction::Uplink, &BitString::from_bytes(&[0x01], 3)?);
 /// assert_eq!(t.total_bits(), 8);
-/// assert_eq!(t.bits_per_round(), vec![5, 3]);
+/// assert_eq!(t.bits_per_round(), vec![(0, 5), (1, 3)]);
 /// # Ok::<(), bitcodec::CodecError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,34 +101,37 @@ impl Transcript {
         self.records.is_empty()
     }
 
-    /// Total bits over all messages.
+    /// Total bits over all messages (saturating at `u64::MAX`).
     pub fn total_bits(&self) -> u64 {
-        self.records.iter().map(|r| r.bits as u64).sum()
+        sum_bits(self.records.iter())
     }
 
-    /// Total bits in one direction.
+    /// Total bits in one direction (saturating at `u64::MAX`).
     pub fn total_bits_in(&self, direction: Direction) -> u64 {
-        self.records
-            .iter()
-            .filter(|r| r.direction == direction)
-            .map(|r| r.bits as u64)
-            .sum()
+        sum_bits(self.records.iter().filter(|r| r.direction == direction))
     }
 
-    /// Bits of each round `0..=last round`, summed over workers and directions.
-    pub fn bits_per_round(&self) -> Vec<usize> {
-        let rounds = self.records.iter().map(|r| r.round + 1).max().unwrap_or(0);
-        let mut out = vec![0usize; rounds as usize];
+    /// `(round, bits)` for every round that has a message, in increasing round order, with the
+    /// bits summed over workers and directions (saturating at `u64::MAX`).
+    ///
+    /// Rounds without a message are left out, so the result is as long as the number of
+    /// distinct rounds, whatever their numbers.
+    pub fn bits_per_round(&self) -> Vec<(u64, u64)> {
+        let mut per_round: BTreeMap<u64, u64> = BTreeMap::new();
         for r in &self.records {
-            if let Some(slot) = out.get_mut(r.round as usize) {
-                *slot += r.bits;
-            }
+            let slot = per_round.entry(r.round).or_insert(0);
+            *slot = slot.saturating_add(r.bits as u64);
         }
-        out
+        per_round.into_iter().collect()
     }
 
     /// The largest single message, in bits.
     pub fn max_message_bits(&self) -> usize {
         self.records.iter().map(|r| r.bits).max().unwrap_or(0)
     }
+}
+
+/// The saturating sum of the records' lengths.
+fn sum_bits<'a>(records: impl Iterator<Item = &'a MessageRecord>) -> u64 {
+    records.fold(0u64, |acc, r| acc.saturating_add(r.bits as u64))
 }

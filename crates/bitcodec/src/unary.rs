@@ -24,9 +24,10 @@ impl Unary {
         (v as usize).saturating_add(1)
     }
 
-    /// Writes `v` (all or nothing).
+    /// Writes `v` (all or nothing). Without a capacity, a `v` too large to hold in memory is
+    /// [`CodecError::OutOfMemory`].
     pub fn encode(w: &mut BitWriter, v: u64) -> Result<(), CodecError> {
-        w.ensure_room(Self::len(v))?;
+        w.make_room(Self::len(v))?;
         let mut left = v;
         while left >= 64 {
             w.push_unchecked(u64::MAX, 64);
@@ -38,8 +39,12 @@ impl Unary {
         Ok(())
     }
 
-    /// Reads one value, failing if it would exceed `max`.
+    /// Reads one value, failing if it would exceed `max`. On error the reader does not move.
     pub fn decode(r: &mut BitReader<'_>, max: u64) -> Result<u64, CodecError> {
+        r.rewind_on_error(|r| Self::decode_inner(r, max))
+    }
+
+    fn decode_inner(r: &mut BitReader<'_>, max: u64) -> Result<u64, CodecError> {
         let start = r.position();
         let limit = usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1);
         let ones = r.count_run(true, limit);

@@ -1,6 +1,6 @@
 //! Uniform symbols: one symbol of an alphabet of size `n` in exactly `ceil(log2 n)` bits.
 
-use crate::{BitReader, BitWriter, CodecError};
+use crate::{BitReader, BitWriter, CodecError, Field};
 
 /// The number of bits of a uniform code over `n` symbols: `ceil(log2 n)` (0 for `n = 1`).
 pub fn ceil_log2(n: u64) -> u32 {
@@ -70,14 +70,47 @@ impl Uniform {
         w.write_bits(symbol, self.width)
     }
 
-    /// Reads one symbol; a pattern `>= n` is an invalid codeword.
+    /// Reads one symbol; a pattern `>= n` is an invalid codeword (and the reader does not move).
     pub fn decode(&self, r: &mut BitReader<'_>) -> Result<u64, CodecError> {
-        let v = r.read_bits(self.width)?;
-        if v >= self.n {
-            return Err(CodecError::InvalidCodeword(
-                "uniform symbol past the alphabet",
-            ));
+        r.rewind_on_error(|r| {
+            let v = r.read_bits(self.width)?;
+            if v >= self.n {
+                return Err(CodecError::InvalidCodeword(
+                    "uniform symbol past the alphabet",
+                ));
+            }
+            Ok(v)
+        })
+    }
+
+    /// Writes every symbol of `symbols` (each `< n`), all or nothing, through the word-packing
+    /// fast path [`BitWriter::write_fields`]: `m ceil(log2 n)` bits for `m` symbols.
+    pub fn encode_all<T: Field>(&self, w: &mut BitWriter, symbols: &[T]) -> Result<(), CodecError> {
+        let n = self.n;
+        if let Some(symbol) = symbols.iter().map(|s| s.to_u64()).find(|&s| s >= n) {
+            return Err(CodecError::SymbolOutOfRange {
+                symbol,
+                alphabet: n,
+            });
         }
-        Ok(v)
+        w.write_fields(symbols, self.width)
+    }
+
+    /// Reads `out.len()` symbols. On error (too few bits, or a pattern `>= n`) the reader does
+    /// not move and the contents of `out` are unspecified.
+    pub fn decode_all<T: Field>(
+        &self,
+        r: &mut BitReader<'_>,
+        out: &mut [T],
+    ) -> Result<(), CodecError> {
+        r.rewind_on_error(|r| {
+            r.read_fields(out, self.width)?;
+            if out.iter().any(|s| s.to_u64() >= self.n) {
+                return Err(CodecError::InvalidCodeword(
+                    "uniform symbol past the alphabet",
+                ));
+            }
+            Ok(())
+        })
     }
 }

@@ -1,7 +1,9 @@
 //! [`BitWriter`]: appends bits to a message, refusing to pass its capacity.
 
 use crate::bitstring::mask_tail;
-use crate::{BitString, CodecError};
+use crate::field::{check_values_fit, check_width};
+use crate::packing::pack;
+use crate::{BitString, CodecError, Field};
 
 /// Appends bit fields to a packed buffer, optionally under a **capacity** (a bit budget).
 ///
@@ -85,13 +87,22 @@ impl BitWriter {
         }
     }
 
+    /// Like [`BitWriter::ensure_room`], and also reserves the memory for `bits` more bits, so
+    /// that a huge write without a capacity fails with [`CodecError::OutOfMemory`] instead of
+    /// aborting the process.
+    pub(crate) fn make_room(&mut self, bits: usize) -> Result<(), CodecError> {
+        self.ensure_room(bits)?;
+        let needed = (self.len + bits).div_ceil(64) - self.words.len();
+        self.words
+            .try_reserve(needed)
+            .map_err(|_| CodecError::OutOfMemory { requested: bits })
+    }
+
     /// Appends the low `width` bits of `value` (least significant first). `width` may be 0..=64;
     /// `value` must fit in `width` bits.
     #[inline]
     pub fn write_bits(&mut self, value: u64, width: u32) -> Result<(), CodecError> {
-        if width > 64 {
-            return Err(CodecError::InvalidWidth(width));
-        }
+        check_width::<u64>(width)?;
         if width < 64 && (value >> width) != 0 {
             return Err(CodecError::ValueTooWide { value, width });
         }
@@ -106,35 +117,55 @@ impl BitWriter {
         self.write_bits(u64::from(bit), 1)
     }
 
-    /// Appends `values.len()` fields of `width` bits each, all or nothing.
+    /// Appends `values.len()` fields of `width` bits each (`width <= 64`), all or nothing.
     ///
-    /// This is the fast path for fixed-width codes: one capacity check for the whole slice.
-    pub fn write_fields(&mut self, values: &[u64], width: u32) -> Result<(), CodecError> {
-        if width > 64 {
-            return Err(CodecError::InvalidWidth(width));
+    /// This is the fast path for fixed-width codes: widths, values and room are checked once
+    /// for the whole slice, then the fields are packed a 64-bit word at a time. The values may
+    /// be `u8`, `u16`, `u32` or `u64` (see [`Field`]); each must fit in `width` bits.
+    ///
+    /// ```
+    /// use bitcodec::BitWriter;
+    /// let mut w = BitWriter::with_capacity(64);
+    /// w.write_fields(&[5u16, 0, 7, 1], 3)?;
+    /// assert_eq!(w.len(), 12);
+    /// assert!(w.write_fields(&[0u32; 27], 2).is_err()); // 12 + 54 > 64: nothing written
+    /// assert_eq!(w.len(), 12);
+    /// # Ok::<(), bitcodec::CodecError>(())
+    /// ```
+    pub fn write_fields<T: Field>(&mut self, values: &[T], width: u32) -> Result<(), CodecError> {
+        check_width::<u64>(width)?;
+        check_values_fit(values, width)?;
+        let bits = values.len().saturating_mul(width as usize);
+        self.make_room(bits)?;
+        if bits == 0 {
+            return Ok(());
         }
-        if width < 64
-            && let Some(&bad) = values.iter().find(|&&v| (v >> width) != 0)
-        {
-            return Err(CodecError::ValueTooWide { value: bad, width });
+        let start = self.len;
+        self.words.resize((start + bits).div_ceil(64), 0);
+        if let Some(dst) = self.words.get_mut(start / 64..) {
+            pack(values, width, dst, (start % 64) as u32);
         }
-        self.ensure_room(values.len().saturating_mul(width as usize))?;
-        self.words
-            .reserve((values.len() * width as usize).div_ceil(64) + 1);
-        for &v in values {
-            self.push_unchecked(v, width);
-        }
+        self.len = start + bits;
         Ok(())
     }
 
-    /// Appends every bit of another message.
+    /// Appends every bit of another message, all or nothing.
     pub fn write_bitstring(&mut self, other: &BitString) -> Result<(), CodecError> {
-        self.ensure_room(other.len())?;
-        let mut left = other.len();
-        for &w in other.as_words() {
-            let width = left.min(64) as u32;
-            self.push_unchecked(w, width);
-            left -= width as usize;
+        self.make_room(other.len())?;
+        let full = other.len() / 64;
+        let (head, tail) = other.as_words().split_at(full.min(other.as_words().len()));
+        // Whole words go through the packing kernel; the last partial word is one push.
+        let start = self.len;
+        let head_bits = full * 64;
+        if head_bits > 0 {
+            self.words.resize((start + head_bits).div_ceil(64), 0);
+            if let Some(dst) = self.words.get_mut(start / 64..) {
+                pack(head, 64, dst, (start % 64) as u32);
+            }
+            self.len = start + head_bits;
+        }
+        if let Some(&last) = tail.first() {
+            self.push_unchecked(last, (other.len() % 64) as u32);
         }
         Ok(())
     }

@@ -34,7 +34,16 @@ pub struct Trace {
 impl Trace {
     /// Uplink bits of each round.
     pub fn bits_per_round(&self) -> Vec<usize> {
-        self.transcript.bits_per_round()
+        // The run's rounds are 0..T, so the dense vector is as long as the run.
+        let pairs = self.transcript.bits_per_round();
+        let rounds = pairs.last().map_or(0, |&(r, _)| r as usize + 1);
+        let mut out = vec![0usize; rounds];
+        for (r, bits) in pairs {
+            if let Some(slot) = out.get_mut(r as usize) {
+                *slot = usize::try_from(bits).unwrap_or(usize::MAX);
+            }
+        }
+        out
     }
 
     /// Bits over the whole run.
