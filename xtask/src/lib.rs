@@ -10,6 +10,8 @@
 //!   (see [`bench`]).
 //! - `bound NAME key=value ...` evaluates an information-theoretic bound from the `bounds` crate and
 //!   prints exactly one JSON object on stdout (see [`bound`]).
+//! - `docs [--report DIR] [--no-report]` builds the API docs with the math rendered offline
+//!   and copies the latest report to `docs/report/` (see [`docs`]).
 //! - `check-results FILE` validates a `results.json` (CI runs it after `bench --quick`).
 //!
 //! Exit status: 0 on success; 2 on any usage or parameter error (with a one-line message on
@@ -18,3 +20,4 @@
 pub mod bench;
 pub mod bound;
 pub mod catalog;
+pub mod docs;

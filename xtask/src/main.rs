@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use xtask::{bench, bound};
+use xtask::{bench, bound, docs};
 
 /// lowbit's task runner.
 #[derive(Debug, Parser)]
@@ -21,6 +21,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Evaluate a bound and print one JSON object, e.g. `bound fisher-cap d=100 bits=8 sigma=1`.
     Bound(bound::BoundArgs),
+    /// Build the API docs with math rendered offline; copy the latest report to docs/report/.
+    Docs(docs::DocsArgs),
     /// Validate a results.json file (an array of {experiment, params, metrics}).
     CheckResults {
         /// Path to results.json.
@@ -41,6 +43,10 @@ fn main() -> ExitCode {
             Err(e) => fail(&e, 1),
         },
         Command::Bound(args) => bound::run(&args),
+        Command::Docs(args) => match docs::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e, 1),
+        },
         Command::CheckResults { path } => match bench::check_results(&path) {
             Ok(n) => {
                 println!("{}: {n} records, all well formed", path.display());

@@ -28,6 +28,12 @@
 //! enumerative ranks are written least significant bit first; the Elias codes are the
 //! textbook codewords, binary digits most significant first.
 //!
+//! The enumerative code of a k-subset of $`[n]`$ uses exactly
+//!
+//! ```math
+//! \left\lceil \log_2 \binom{n}{k} \right\rceil \text{ bits.}
+//! ```
+//!
 //! **Invariants.**
 //! - A write past the capacity is [`CodecError::BudgetExceeded`] and leaves the message bit
 //!   for bit unchanged; so does every other failed write (invalid input, or
