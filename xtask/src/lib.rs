@@ -21,3 +21,8 @@ pub mod bench;
 pub mod bound;
 pub mod catalog;
 pub mod docs;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

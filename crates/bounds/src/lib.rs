@@ -28,7 +28,7 @@
 //! `papers/notes-000-bit-constrained-bounds.md`), the doc says so and the constants sit in one
 //! named place. Lower bounds that can go negative are clamped at 0.
 //!
-//! //! **Layout.** One module per concept, each opening with its formulas and sources; every item is
+//! **Layout.** One module per concept, each opening with its formulas and sources; every item is
 //! also re-exported at the crate root.
 //!
 //! **Errors.** Every function validates its inputs and returns [`BoundError`] for `d = 0`,
