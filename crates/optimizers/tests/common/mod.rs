@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use bitcodec::{BitReader, BitWriter};
-use oracles::{Oracle, OracleError, Properties, check_out, check_query};
+use ndarray::Array2;
+use oracles::{LeastSquares, Oracle, OracleError, Properties, check_out, check_query};
 use quantizers::{
     Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, VarianceBound,
     check_output,
@@ -14,108 +15,44 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-/// Fixture: the deterministic quadratic `f(x) = 1/2 (x - x*)' H (x - x*)` with
-/// `H = Q diag(lambda) Q'`, `Q` a product of three random Householder reflections and the
-/// eigenvalues evenly spaced on `[mu, L]` (both ends included), so `L` and `mu` are exact.
-/// The oracle returns the exact gradient `H (x - x*)` (the noiseless oracle of paper 002).
-#[derive(Debug, Clone)]
-pub struct QuadraticFixture {
-    pub h: Vec<Vec<f64>>,
-    pub x_star: Vec<f64>,
-    pub l: f64,
-    pub mu: f64,
+/// Fixture: least squares `f(x) = 1/2 ||y - A x||^2` (the problem of paper 002, §5) whose
+/// `m x n` matrix has prescribed singular values: `A = U diag(s) V'` with `s_k^2` evenly spaced
+/// on `[mu, L]` (both ends included), so that `L = s_max^2` and `mu = s_min^2` are known in
+/// advance, `U` the first `n` columns and `V` all of a product of three random Householder
+/// reflections, and `y` standard normal (so `x* = A^+ y`). The oracle is
+/// [`oracles::LeastSquares`] with its exact gradient.
+pub fn least_squares_fixture(m: usize, n: usize, mu: f64, l: f64, seed: u64) -> LeastSquares {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let u = householder_product(m, &mut rng);
+    let v = householder_product(n, &mut rng);
+    let s: Vec<f64> = (0..n)
+        .map(|k| (mu + (l - mu) * k as f64 / (n - 1).max(1) as f64).sqrt())
+        .collect();
+    let a = Array2::from_shape_fn((m, n), |(i, j)| {
+        (0..n).map(|k| u[i][k] * s[k] * v[j][k]).sum::<f64>()
+    });
+    let y = gaussian_vec(m, &mut rng);
+    LeastSquares::new(a, y.into()).unwrap()
 }
 
-impl QuadraticFixture {
-    pub fn random(n: usize, mu: f64, l: f64, seed: u64) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let lambda: Vec<f64> = (0..n)
-            .map(|i| mu + (l - mu) * i as f64 / (n - 1).max(1) as f64)
-            .collect();
-        // Q = R_1 R_2 R_3 with R = I - 2 u u'/u'u; H = Q diag(lambda) Q'.
-        let mut q: Vec<Vec<f64>> = (0..n)
-            .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
-            .collect();
-        for _ in 0..3 {
-            let u: Vec<f64> = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
-            let uu: f64 = u.iter().map(|v| v * v).sum();
-            // q <- q (I - 2 u u'/uu)
-            for row in &mut q {
-                let ru: f64 = row.iter().zip(&u).map(|(a, b)| a * b).sum();
-                for (r, &uj) in row.iter_mut().zip(&u) {
-                    *r -= 2.0 * ru * uj / uu;
-                }
+/// `R_1 R_2 R_3` with `R = I - 2 w w'/w'w` for standard-normal `w`: a random `k x k`
+/// orthogonal matrix, as rows.
+fn householder_product(k: usize, rng: &mut impl Rng) -> Vec<Vec<f64>> {
+    let mut q: Vec<Vec<f64>> = (0..k)
+        .map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect())
+        .collect();
+    for _ in 0..3 {
+        let w = gaussian_vec(k, rng);
+        let ww: f64 = w.iter().map(|v| v * v).sum();
+        // q <- q (I - 2 w w'/ww)
+        for row in &mut q {
+            let rw: f64 = row.iter().zip(&w).map(|(a, b)| a * b).sum();
+            for (r, &wj) in row.iter_mut().zip(&w) {
+                *r -= 2.0 * rw * wj / ww;
             }
         }
-        let h = (0..n)
-            .map(|i| {
-                (0..n)
-                    .map(|j| (0..n).map(|k| q[i][k] * lambda[k] * q[j][k]).sum())
-                    .collect()
-            })
-            .collect();
-        let x_star = (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
-        Self { h, x_star, l, mu }
     }
-
-    pub fn grad(&self, x: &[f64], out: &mut [f64]) {
-        for (o, row) in out.iter_mut().zip(&self.h) {
-            *o = row
-                .iter()
-                .zip(x.iter().zip(&self.x_star))
-                .map(|(a, (xi, si))| a * (xi - si))
-                .sum();
-        }
-    }
-}
-
-impl Oracle for QuadraticFixture {
-    fn dim(&self) -> usize {
-        self.x_star.len()
-    }
-
-    fn gradient(
-        &mut self,
-        x: &[f64],
-        _rng: &mut dyn RngCore,
-        out: &mut [f64],
-    ) -> Result<(), OracleError> {
-        self.true_gradient(x, out)
-    }
-
-    fn true_gradient(&self, x: &[f64], out: &mut [f64]) -> Result<(), OracleError> {
-        check_query(self.dim(), x)?;
-        check_out(self.dim(), out)?;
-        self.grad(x, out);
-        Ok(())
-    }
-
-    fn value(&self, x: &[f64]) -> Result<f64, OracleError> {
-        check_query(self.dim(), x)?;
-        let mut g = vec![0.0; self.dim()];
-        self.grad(x, &mut g);
-        Ok(0.5
-            * g.iter()
-                .zip(x.iter().zip(&self.x_star))
-                .map(|(gi, (xi, si))| gi * (xi - si))
-                .sum::<f64>())
-    }
-
-    fn minimizer(&self) -> Option<&[f64]> {
-        Some(&self.x_star)
-    }
-
-    fn optimal_value(&self) -> Option<f64> {
-        Some(0.0)
-    }
-
-    fn properties(&self) -> Properties {
-        Properties {
-            smoothness: Some(self.l),
-            strong_convexity: Some(self.mu),
-            ..Properties::default()
-        }
-    }
+    q
 }
 
 /// Fixture: `f(x) = 1/2 ||x||^2` in two dimensions with zero-mean but skewed noise,
