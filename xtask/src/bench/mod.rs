@@ -5,6 +5,7 @@
 //! shows progress bars on stderr and prints a summary table on stdout.
 
 pub mod correlated;
+pub mod drift;
 pub mod plot;
 pub mod record;
 pub mod report;
@@ -157,6 +158,7 @@ pub fn experiments() -> Vec<Box<dyn Experiment>> {
     vec![
         Box::new(throughput::Throughput),
         Box::new(correlated::Correlated),
+        Box::new(drift::Drift),
     ]
 }
 
