@@ -950,8 +950,8 @@ fn figure(rows: &[Row], d: usize) -> Result<Figure> {
                         .iter()
                         .map(|&r| (r, d as f64 / bits_penalty))
                         .collect(),
-                    Style::Line,
-                    i,
+                    Style::Dashed,
+                    3,
                 ));
             }
         }

@@ -362,7 +362,8 @@ impl Experiment for Drift {
                  sequential rate–distortion floor q^2/(2^(2B/d) - 1), which holds even for noise-free \
                  gradients. We run constant-gain trackers (the Kalman gain of each pathway's \
                  linearised model; d = {d}, {} trials) and average the error over a steady-state \
-                 window.",
+                 window. The figure plots the error against the bit rate B/d at three drifts, the \
+                 unquantized tracker at its 64 bits per coordinate.",
                 sizes.trials
             ),
             tables: vec![table.clone()],
