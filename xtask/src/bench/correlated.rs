@@ -520,7 +520,10 @@ fn summarize(cells: &[Cell], sizes: Sizes) -> Result<Vec<Row>> {
             .collect::<Result<_>>()?;
         let se =
             |f: fn(&Measured) -> f64| mean_and_se(&batches.iter().map(f).collect::<Vec<_>>()).1;
-        let (bound, bound_bits) = bound_rounds(cell.pathway, d, cell.rho, m.target)?;
+        // A run that never reached its target has NaN rounds (reported as a disagreement); its
+        // theory columns are NaN too rather than an error.
+        let (bound, bound_bits) =
+            bound_rounds(cell.pathway, d, cell.rho, m.target).unwrap_or((f64::NAN, f64::NAN));
         rows.push(Row {
             pathway: cell.pathway,
             rho: cell.rho,
@@ -536,7 +539,8 @@ fn summarize(cells: &[Cell], sizes: Sizes) -> Result<Vec<Row>> {
                 se(|b| b.over_bits_bound),
             ),
             predicted_ratio: ar1_inflation(cell.rho)?,
-            predicted_ratio_exact: ar1_rounds(m.base_rounds, cell.rho)? / m.base_rounds,
+            predicted_ratio_exact: ar1_rounds(m.base_rounds, cell.rho)
+                .map_or(f64::NAN, |t| t / m.base_rounds),
             pathway_ratio: cell.pathway.asymptotic_ratio(cell.rho)?,
             bound_rounds: bound,
             bound_rounds_bits: bound_bits,
@@ -1089,6 +1093,31 @@ mod tests {
         assert!((s8 - ar1_sign_factor(0.9f64.powi(8)).unwrap()).abs() < 1e-15);
         // Negative rho at an even stride becomes a small positive correlation.
         assert!(Pathway::Sign { stride: 8 }.asymptotic_ratio(-0.5).unwrap() > 1.0);
+    }
+
+    #[test]
+    fn a_target_never_reached_is_reported_not_fatal() {
+        let grid: Vec<u64> = (0..=40).map(|i| i * 10).collect();
+        let curve = |c: f64| -> Vec<f64> { grid.iter().map(|&t| c / t.max(1) as f64).collect() };
+        let cell = |rho: f64, c: f64| Cell {
+            pathway: Pathway::Unquantized,
+            rho,
+            rounds: grid.clone(),
+            trials: vec![curve(c); BATCHES],
+        };
+        // The rho = 0.5 curve is 100 times higher: it cannot reach 1/100 within 400 rounds.
+        let cells = [cell(0.0, 1.0), cell(0.5, 100.0)];
+        let sizes = Sizes {
+            d: 4,
+            samples: 100,
+            trials: BATCHES as u64,
+        };
+        let rows = summarize(&cells, sizes).unwrap();
+        assert_eq!(rows[0].measured.ratio, 1.0);
+        assert!(rows[1].measured.rounds.is_nan());
+        assert!(rows[1].bound_rounds.is_finite());
+        let text = disagreements(&rows).join(" ");
+        assert!(text.contains("not reached"), "{text}");
     }
 
     #[test]
