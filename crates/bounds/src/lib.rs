@@ -57,6 +57,7 @@
 pub mod accuracy;
 pub mod achievability;
 pub mod ar1;
+pub mod ar1_sign;
 pub mod communication;
 pub mod dqgd;
 pub mod drift;
@@ -75,6 +76,7 @@ pub mod van_trees;
 pub use accuracy::{EpsilonConvention, FUNCTION_GAP_FACTOR};
 pub use achievability::{AchievabilityScheme, MAX_BITS_PER_COORDINATE};
 pub use ar1::{ar1_fisher, ar1_inflation, ar1_rate_distortion_gain_bits, ar1_rounds};
+pub use ar1_sign::{AR1_SIGN_MAX_RHO, ar1_sign_factor, ar1_sign_mse};
 pub use communication::{
     box_shannon_lower_bound_bits, gaussian_rate_distortion_bits, total_bits_lower_bound,
 };

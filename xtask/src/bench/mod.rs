@@ -4,7 +4,9 @@
 //! writes `report.md`, one SVG per experiment and `results.json` under the output directory,
 //! shows progress bars on stderr and prints a summary table on stdout.
 
+pub mod correlated;
 pub mod dqgd;
+pub mod drift;
 pub mod plot;
 pub mod record;
 pub mod report;
@@ -154,7 +156,12 @@ pub trait Experiment: Sync {
 
 /// The suite, in report order.
 pub fn experiments() -> Vec<Box<dyn Experiment>> {
-    vec![Box::new(throughput::Throughput), Box::new(dqgd::Dqgd)]
+    vec![
+        Box::new(correlated::Correlated),
+        Box::new(drift::Drift),
+        Box::new(dqgd::Dqgd),
+        Box::new(throughput::Throughput),
+    ]
 }
 
 /// Runs `cargo xtask bench`.
