@@ -8,6 +8,7 @@ pub mod plot;
 pub mod record;
 pub mod report;
 pub mod throughput;
+pub mod tightness;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -153,7 +154,10 @@ pub trait Experiment: Sync {
 
 /// The suite, in report order.
 pub fn experiments() -> Vec<Box<dyn Experiment>> {
-    vec![Box::new(throughput::Throughput)]
+    vec![
+        Box::new(tightness::Tightness),
+        Box::new(throughput::Throughput),
+    ]
 }
 
 /// Runs `cargo xtask bench`.

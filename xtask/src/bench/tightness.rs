@@ -1,0 +1,151 @@
+//! `tightness`: how close each B-bit pathway comes to the van Trees lower bound on Gaussian
+//! gradients (paper 000: Lemma 1, Theorems 2–4; notes-000 §2–3, §6, §7.4).
+//!
+//! On `f(x) = 1/2 ||x - theta||^2` with `g = x - theta + sigma Z` and `theta` from the cos² box
+//! prior, every scheme runs through the round loop with its budget enforced, and its
+//! `mse(t) = E||x_t - theta||^2` is set against `d^2/(t cap + J)` with the Barnes–Özgür and the
+//! rate–distortion caps. The parts: [`setting`] (problem, ranges, sizes), [`schemes`] (which
+//! pathway at which budget), [`simulate`] (Monte Carlo), [`theory`] (the bounds and predictions),
+//! [`summary`] (tables, findings, records) and [`figure`].
+
+pub mod figure;
+pub mod schemes;
+pub mod setting;
+pub mod simulate;
+pub mod summary;
+pub mod theory;
+
+use anyhow::{Context as _, Result};
+
+use super::{Context, Experiment, Outcome};
+use schemes::{Family, budget_grid};
+use setting::{Setting, Sizes};
+use simulate::{Curve, simulate};
+use theory::{LowerBounds, lower_bounds};
+
+/// The tightness experiment.
+pub struct Tightness;
+
+/// The experiment's ID.
+pub const ID: &str = "tightness";
+
+/// One measured pathway: a scheme at a budget in a dimension, with its curve and the bounds at
+/// each checkpoint.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Dimension `d`.
+    pub d: usize,
+    /// Scheme ID (`results.json` param `scheme`).
+    pub scheme: &'static str,
+    /// The figure series it belongs to.
+    pub series: &'static str,
+    /// Its family.
+    pub family: Family,
+    /// The budget `B` (param `bits`).
+    pub bits: usize,
+    /// The quantizer with its parameters.
+    pub quantizer: String,
+    /// What was measured.
+    pub curve: Curve,
+    /// The lower bounds at each checkpoint of the curve.
+    pub bounds: Vec<LowerBounds>,
+}
+
+impl Point {
+    /// `B/d`.
+    pub fn bits_per_coordinate(&self) -> f64 {
+        self.bits as f64 / self.d as f64
+    }
+
+    /// `mse / max(D_BO, D_RD)` at checkpoint index `i`, with its standard error.
+    pub fn ratio_at_index(&self, i: usize) -> Option<(f64, f64)> {
+        let mse = self.curve.mse.get(i)?;
+        let se = self.curve.stderr.get(i)?;
+        let lb = self.bounds.get(i)?.max();
+        Some((mse / lb, se / lb))
+    }
+
+    /// The ratio at checkpoint `t`.
+    pub fn ratio_at(&self, t: u64) -> Option<(f64, f64)> {
+        self.ratio_at_index(self.curve.rounds.iter().position(|&r| r == t)?)
+    }
+
+    /// The ratio after the last round.
+    pub fn final_ratio(&self) -> Option<(f64, f64)> {
+        self.ratio_at_index(self.curve.rounds.len().checked_sub(1)?)
+    }
+}
+
+impl Experiment for Tightness {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn required_metrics(&self) -> &'static [&'static str] {
+        &[
+            "mse",
+            "mse_stderr",
+            "lower_bound_bo",
+            "lower_bound_rd",
+            "ratio_to_bound",
+            "bits_per_round",
+        ]
+    }
+
+    fn run(&self, cx: &Context) -> Result<Outcome> {
+        let setting = Setting::default();
+        let sizes = Sizes::for_mode(cx.mode);
+        let mut plan = Vec::new();
+        for &d in &sizes.dims {
+            let budgets = budget_grid(d, &sizes.exponents);
+            plan.push((d, schemes::schemes(&setting, d, &budgets)?));
+        }
+        let steps: u64 = plan
+            .iter()
+            .map(|(d, s)| s.len() as u64 * sizes.trials(*d))
+            .sum();
+        let bar = cx.bar(ID, steps);
+        let mut points = Vec::new();
+        for (d, list) in &plan {
+            let d = *d;
+            // One base seed per dimension: every scheme sees the same thetas and oracle noise.
+            let seed = cx.seed_for(&format!("{ID}/d={d}"));
+            for scheme in list {
+                bar.set_message(format!("d={d} {} B={}", scheme.id, scheme.budget));
+                let curve = simulate(
+                    &setting,
+                    d,
+                    scheme,
+                    sizes.rounds,
+                    sizes.trials(d),
+                    seed,
+                    &|| bar.inc(1),
+                )
+                .with_context(|| {
+                    format!(
+                        "{} at d = {d}, B = {}",
+                        scheme.quantizer.name(),
+                        scheme.budget
+                    )
+                })?;
+                let bounds = curve
+                    .rounds
+                    .iter()
+                    .map(|&t| lower_bounds(&setting, d, scheme.budget, t))
+                    .collect::<Result<Vec<_>>>()?;
+                points.push(Point {
+                    d,
+                    scheme: scheme.id,
+                    series: scheme.series,
+                    family: scheme.family,
+                    bits: scheme.budget,
+                    quantizer: scheme.quantizer.name(),
+                    curve,
+                    bounds,
+                });
+            }
+        }
+        bar.finish_and_clear();
+        summary::outcome(&setting, &sizes, &points)
+    }
+}

@@ -1,0 +1,214 @@
+//! The `tightness` figure: mse against rounds at two representative budgets, the final ratio to
+//! the bound against `B/d` for each dimension, and the adaptive schemes' ratio settling onto its
+//! predicted limit. Measurements are markers, theory dashed.
+
+use anyhow::Result;
+
+use super::Point;
+use super::schemes::{Family, budget_grid};
+use super::setting::{Setting, Sizes};
+use super::summary::{ratio_label, representative_d};
+use super::theory::{adaptive_asymptotic_ratio, bounded_range_guarantee};
+use crate::bench::{Figure, Panel, Series, Style};
+
+/// The measured series, in legend order, with their colours.
+const SERIES: [(&str, usize); 8] = [
+    ("unquantized (f64)", 0),
+    ("adaptive", 1),
+    ("round-robin range (Thm 4)", 2),
+    ("SimQ+", 3),
+    ("RATQ", 4),
+    ("QSGD", 5),
+    ("FP formats, SR", 6),
+    ("FP formats, RNE", 9),
+];
+
+/// Colour of the Barnes–Özgür bound line.
+const BO_COLOUR: usize = 8;
+/// Colour of the rate–distortion bound line and of the ambition line.
+const RD_COLOUR: usize = 7;
+
+fn colour_of(series: &str) -> usize {
+    SERIES
+        .iter()
+        .find(|(s, _)| *s == series)
+        .map_or(7, |&(_, c)| c)
+}
+
+/// The whole figure.
+pub fn figure(setting: &Setting, sizes: &Sizes, points: &[Point]) -> Result<Figure> {
+    let d = representative_d(sizes);
+    let mut panels = Vec::new();
+    for e in [-2, 2] {
+        if sizes.exponents.contains(&e)
+            && let Some(&b) = budget_grid(d, &[e]).first()
+        {
+            panels.push(mse_panel(setting, points, d, b)?);
+        }
+    }
+    for &dim in &sizes.dims {
+        panels.push(ratio_panel(setting, sizes, points, dim)?);
+    }
+    panels.push(settling_panel(setting, points, d)?);
+    Ok(Figure { panels, columns: 2 })
+}
+
+/// mse against rounds for every pathway at `(d, B)`, the unquantized reference, both bounds and
+/// the bounded-range guarantee.
+fn mse_panel(setting: &Setting, points: &[Point], d: usize, bits: usize) -> Result<Panel> {
+    let mut series = Vec::new();
+    let here: Vec<&Point> = points
+        .iter()
+        .filter(|p| p.d == d && (p.bits == bits || p.family == Family::Reference))
+        .collect();
+    for p in &here {
+        let label = match p.family {
+            Family::Reference => format!("{} (64d bits)", p.series),
+            _ => p.series.to_string(),
+        };
+        series.push(Series::new(
+            label,
+            p.curve
+                .rounds
+                .iter()
+                .zip(&p.curve.mse)
+                .map(|(&t, &m)| (t as f64, m))
+                .collect(),
+            Style::Markers,
+            colour_of(p.series),
+        ));
+    }
+    if let Some(p) = here.iter().find(|p| p.bits == bits) {
+        let line = |f: fn(&super::theory::LowerBounds) -> f64| {
+            p.curve
+                .rounds
+                .iter()
+                .zip(&p.bounds)
+                .map(|(&t, lb)| (t as f64, f(lb)))
+                .collect::<Vec<_>>()
+        };
+        series.push(Series::new(
+            "bound, Barnes–Özgür cap",
+            line(|lb| lb.barnes_ozgur),
+            Style::Dashed,
+            BO_COLOUR,
+        ));
+        series.push(Series::new(
+            "bound, rate–distortion cap",
+            line(|lb| lb.rate_distortion),
+            Style::Dashed,
+            RD_COLOUR,
+        ));
+        let mut guarantee = Vec::new();
+        for &t in &p.curve.rounds {
+            if let Some(g) = bounded_range_guarantee(setting, d, bits, t)? {
+                guarantee.push((t as f64, g));
+            }
+        }
+        series.push(Series::new(
+            "Thm 4 guarantee (upper)",
+            guarantee,
+            Style::Dashed,
+            colour_of("round-robin range (Thm 4)"),
+        ));
+    }
+    Ok(Panel {
+        title: format!("d = {d}, B = {bits} bits (B/d = {})", ratio_label(bits, d)),
+        x_label: "rounds T".into(),
+        y_label: "E||x_T - theta||^2".into(),
+        log_x: true,
+        log_y: true,
+        series,
+    })
+}
+
+/// Final ratio against `B/d` for every pathway in dimension `d`, the ambition line and the
+/// adaptive schemes' predicted limit.
+fn ratio_panel(setting: &Setting, sizes: &Sizes, points: &[Point], d: usize) -> Result<Panel> {
+    let mut series = Vec::new();
+    for &(name, colour) in &SERIES {
+        let pts: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| p.d == d && p.series == name)
+            .filter_map(|p| Some((p.bits_per_coordinate(), p.final_ratio()?.0)))
+            .collect();
+        if !pts.is_empty() {
+            series.push(Series::new(name, pts, Style::Markers, colour));
+        }
+    }
+    let grid = budget_grid(d, &sizes.exponents);
+    let mut predicted = Vec::new();
+    for &b in &grid {
+        predicted.push((
+            b as f64 / d as f64,
+            adaptive_asymptotic_ratio(setting, d, b)?,
+        ));
+    }
+    series.push(Series::new(
+        "adaptive, predicted T → ∞",
+        predicted,
+        Style::Dashed,
+        colour_of("adaptive"),
+    ));
+    let xs = points
+        .iter()
+        .filter(|p| p.d == d)
+        .map(Point::bits_per_coordinate);
+    let (lo, hi) = xs.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    if lo.is_finite() {
+        series.push(Series::new(
+            format!("{}x ambition", setting.ambition),
+            vec![(lo, setting.ambition), (hi, setting.ambition)],
+            Style::Dashed,
+            RD_COLOUR,
+        ));
+    }
+    Ok(Panel {
+        title: format!("d = {d}: ratio to the bound after T = {}", sizes.rounds),
+        x_label: "bits per coordinate B/d".into(),
+        y_label: "mse / lower bound".into(),
+        log_x: true,
+        log_y: true,
+        series,
+    })
+}
+
+/// The adaptive schemes' ratio against rounds at a few budgets, with their predicted limits.
+fn settling_panel(setting: &Setting, points: &[Point], d: usize) -> Result<Panel> {
+    let mut series = Vec::new();
+    let adaptive = points
+        .iter()
+        .filter(|p| p.d == d && p.family == Family::Adaptive);
+    for (colour, p) in adaptive.enumerate() {
+        let pts: Vec<(f64, f64)> = (0..p.curve.rounds.len())
+            .filter_map(|i| Some((*p.curve.rounds.get(i)? as f64, p.ratio_at_index(i)?.0)))
+            .collect();
+        let limit = adaptive_asymptotic_ratio(setting, d, p.bits)?;
+        let ends = match (pts.first(), pts.last()) {
+            (Some(a), Some(b)) => vec![(a.0, limit), (b.0, limit)],
+            _ => Vec::new(),
+        };
+        series.push(Series::new(
+            format!("B/d = {}", ratio_label(p.bits, d)),
+            pts,
+            Style::Markers,
+            colour,
+        ));
+        series.push(Series::new(
+            format!("limit {limit:.2}"),
+            ends,
+            Style::Dashed,
+            colour,
+        ));
+    }
+    Ok(Panel {
+        title: format!("d = {d}: adaptive schemes settle onto their limits"),
+        x_label: "rounds T".into(),
+        y_label: "mse / lower bound".into(),
+        log_x: true,
+        log_y: true,
+        series,
+    })
+}
