@@ -100,9 +100,15 @@ impl Experiment for Tightness {
             let budgets = budget_grid(d, &sizes.exponents);
             plan.push((d, schemes::schemes(&setting, d, &budgets)?));
         }
+        let rounds_of = |d: usize, s: &schemes::Scheme| match s.family {
+            Family::Reference => sizes.longest_rounds(d),
+            _ => sizes.rounds(d, s.budget),
+        };
+        // Progress in units of `unit_rounds` rounds of one trial.
         let steps: u64 = plan
             .iter()
-            .map(|(d, s)| s.len() as u64 * sizes.trials(*d))
+            .flat_map(|(d, list)| list.iter().map(move |s| (*d, s)))
+            .map(|(d, s)| sizes.trials(d) * rounds_of(d, s) / sizes.unit_rounds)
             .sum();
         let bar = cx.bar(ID, steps);
         let mut points = Vec::new();
@@ -112,15 +118,10 @@ impl Experiment for Tightness {
             let seed = cx.seed_for(&format!("{ID}/d={d}"));
             for scheme in list {
                 bar.set_message(format!("d={d} {} B={}", scheme.id, scheme.budget));
-                let curve = simulate(
-                    &setting,
-                    d,
-                    scheme,
-                    sizes.rounds,
-                    sizes.trials(d),
-                    seed,
-                    &|| bar.inc(1),
-                )
+                let rounds = rounds_of(d, scheme);
+                let curve = simulate(&setting, d, scheme, rounds, sizes.trials(d), seed, &|| {
+                    bar.inc(rounds / sizes.unit_rounds)
+                })
                 .with_context(|| {
                     format!(
                         "{} at d = {d}, B = {}",

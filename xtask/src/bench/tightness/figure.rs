@@ -23,6 +23,13 @@ const SERIES: [(&str, usize); 8] = [
     ("FP formats, RNE", 9),
 ];
 
+/// Ratios above this are left off the ratio panels (SimQ+ with a handful of repetitions reaches
+/// 10^5), so that the interesting range 1–3 stays readable; the tables list them.
+const RATIO_PLOT_MAX: f64 = 100.0;
+
+/// The budgets `B/d = num/den` whose settling the last panel shows.
+const SETTLING_BUDGETS: [(usize, usize); 4] = [(1, 16), (1, 4), (1, 1), (4, 1)];
+
 /// Colour of the Barnes–Özgür bound line.
 const BO_COLOUR: usize = 8;
 /// Colour of the rate–distortion bound line and of the ambition line.
@@ -78,6 +85,19 @@ fn mse_panel(setting: &Setting, points: &[Point], d: usize, bits: usize) -> Resu
             colour_of(p.series),
         ));
     }
+    if let Some(r) = here.iter().find(|p| p.family == Family::Reference) {
+        series.push(Series::new(
+            format!("bound at {} bits (unquantized)", r.bits),
+            r.curve
+                .rounds
+                .iter()
+                .zip(&r.bounds)
+                .map(|(&t, lb)| (t as f64, lb.max()))
+                .collect(),
+            Style::Dashed,
+            colour_of(r.series),
+        ));
+    }
     if let Some(p) = here.iter().find(|p| p.bits == bits) {
         let line = |f: fn(&super::theory::LowerBounds) -> f64| {
             p.curve
@@ -127,13 +147,26 @@ fn mse_panel(setting: &Setting, points: &[Point], d: usize, bits: usize) -> Resu
 fn ratio_panel(setting: &Setting, sizes: &Sizes, points: &[Point], d: usize) -> Result<Panel> {
     let mut series = Vec::new();
     for &(name, colour) in &SERIES {
-        let pts: Vec<(f64, f64)> = points
+        let all: Vec<(f64, f64)> = points
             .iter()
             .filter(|p| p.d == d && p.series == name)
             .filter_map(|p| Some((p.bits_per_coordinate(), p.final_ratio()?.0)))
             .collect();
-        if !pts.is_empty() {
-            series.push(Series::new(name, pts, Style::Markers, colour));
+        let shown: Vec<(f64, f64)> = all
+            .iter()
+            .copied()
+            .filter(|&(_, r)| r <= RATIO_PLOT_MAX)
+            .collect();
+        let label = if shown.len() < all.len() {
+            format!(
+                "{name} ({} above {RATIO_PLOT_MAX} not shown)",
+                all.len() - shown.len()
+            )
+        } else {
+            name.to_string()
+        };
+        if !all.is_empty() {
+            series.push(Series::new(label, shown, Style::Markers, colour));
         }
     }
     let grid = budget_grid(d, &sizes.exponents);
@@ -166,7 +199,10 @@ fn ratio_panel(setting: &Setting, sizes: &Sizes, points: &[Point], d: usize) -> 
         ));
     }
     Ok(Panel {
-        title: format!("d = {d}: ratio to the bound after T = {}", sizes.rounds),
+        title: format!(
+            "d = {d}: ratio to the bound, T = {} max(1, d/B)",
+            sizes.unit_rounds
+        ),
         x_label: "bits per coordinate B/d".into(),
         y_label: "mse / lower bound".into(),
         log_x: true,
@@ -178,9 +214,13 @@ fn ratio_panel(setting: &Setting, sizes: &Sizes, points: &[Point], d: usize) -> 
 /// The adaptive schemes' ratio against rounds at a few budgets, with their predicted limits.
 fn settling_panel(setting: &Setting, points: &[Point], d: usize) -> Result<Panel> {
     let mut series = Vec::new();
-    let adaptive = points
-        .iter()
-        .filter(|p| p.d == d && p.family == Family::Adaptive);
+    let adaptive = points.iter().filter(|p| {
+        p.d == d
+            && p.family == Family::Adaptive
+            && SETTLING_BUDGETS
+                .iter()
+                .any(|&(num, den)| p.bits * den == d * num)
+    });
     for (colour, p) in adaptive.enumerate() {
         let pts: Vec<(f64, f64)> = (0..p.curve.rounds.len())
             .filter_map(|i| Some((*p.curve.rounds.get(i)? as f64, p.ratio_at_index(i)?.0)))

@@ -11,6 +11,7 @@
 //!   optimum `||g|| ~ sigma ||Z||`, whose standard deviation is about `sigma/sqrt 2`, so the
 //!   ball holds it but for `5.7` standard deviations; early rounds, far from the optimum, can clip.
 
+use super::schemes::budget_grid;
 use crate::bench::Mode;
 
 /// The problem and the schemes' ranges.
@@ -27,7 +28,8 @@ pub struct Setting {
     /// QSGD's numbers of levels `s`.
     pub qsgd_levels: [u32; 4],
     /// SimQ+ runs at budgets up to this many bits per coordinate (its exact type code costs
-    /// `O(k (d + k))` word operations per message, and `k` grows exponentially in `B/d`).
+    /// `O(k (d + k))` word operations per message, and `k` grows exponentially in `B/d`: at
+    /// `d = 256` a round takes about 0.1 ms at `B = 2d` and 0.3 ms at `B = 4d`).
     pub simq_max_bits_per_coordinate: usize,
     /// lowbit's stated ambition: a scheme within this factor of the lower bound at every `B <= d`.
     pub ambition: f64,
@@ -41,7 +43,7 @@ impl Default for Setting {
             range_margin: 5.0,
             norm_margin: 4.0,
             qsgd_levels: [1, 2, 4, 8],
-            simq_max_bits_per_coordinate: 4,
+            simq_max_bits_per_coordinate: 2,
             ambition: 2.5,
         }
     }
@@ -83,8 +85,8 @@ pub struct Sizes {
     pub dims: Vec<usize>,
     /// Budgets `B = 2^e d` for these exponents `e` (budgets below one bit are dropped).
     pub exponents: Vec<i32>,
-    /// Rounds `T_max` of every run.
-    pub rounds: u64,
+    /// Rounds at `B >= d`; a run at `B < d` gets `d/B` times more ([`Sizes::rounds`]).
+    pub unit_rounds: u64,
     /// Trials times `d`: trials are `max(min_trials, coordinate_trials / d)`, so the relative
     /// standard error of the mse, about `sqrt(2/(d trials))`, is the same for every `d`.
     pub coordinate_trials: u64,
@@ -100,21 +102,21 @@ impl Sizes {
             Self {
                 dims: vec![16],
                 exponents: vec![-2, 0, 2],
-                rounds: 2048,
+                unit_rounds: 256,
                 coordinate_trials: 1600,
                 min_trials: 16,
             },
             Self {
                 dims: vec![16, 64, 256],
                 exponents: grid.clone(),
-                rounds: 16_384,
+                unit_rounds: 1024,
                 coordinate_trials: 6400,
                 min_trials: 16,
             },
             Self {
                 dims: vec![16, 64, 256, 1024],
                 exponents: grid,
-                rounds: 65_536,
+                unit_rounds: 8192,
                 coordinate_trials: 25_600,
                 min_trials: 16,
             },
@@ -124,6 +126,28 @@ impl Sizes {
     /// Trials at dimension `d`.
     pub fn trials(&self, d: usize) -> u64 {
         (self.coordinate_trials / d.max(1) as u64).max(self.min_trials)
+    }
+
+    /// Rounds `T` of a run at budget `B` in dimension `d`: `unit max(1, d/B)`, so that a scheme
+    /// describing `k ~ B` coordinates per round (sign bits) gives every coordinate about `unit`
+    /// samples whatever `B`, and the asymptotic regime is reached at every budget.
+    pub fn rounds(&self, d: usize, bits: usize) -> u64 {
+        let stretch = if bits >= d {
+            1
+        } else {
+            d.div_ceil(bits.max(1)) as u64
+        };
+        self.unit_rounds.saturating_mul(stretch)
+    }
+
+    /// The longest run of dimension `d` (the unquantized reference runs this long, so that it
+    /// spans every other run).
+    pub fn longest_rounds(&self, d: usize) -> u64 {
+        budget_grid(d, &self.exponents)
+            .iter()
+            .map(|&b| self.rounds(d, b))
+            .max()
+            .unwrap_or(self.unit_rounds)
     }
 }
 
@@ -146,6 +170,18 @@ mod tests {
         let s = Setting::default();
         assert_eq!(s.norm_bound(64), 12.0);
         assert_eq!(s.norm_bound(256), 20.0);
+    }
+
+    #[test]
+    fn runs_below_one_bit_per_coordinate_are_longer_by_d_over_b() {
+        let sizes = Sizes::for_mode(Mode::Default);
+        assert_eq!(sizes.rounds(64, 4), 16 * 1024);
+        assert_eq!(sizes.rounds(64, 32), 2 * 1024);
+        assert_eq!(sizes.rounds(64, 64), 1024);
+        assert_eq!(sizes.rounds(64, 1000), 1024);
+        assert_eq!(sizes.rounds(64, 48), 2 * 1024); // ceil(64/48)
+        assert_eq!(sizes.longest_rounds(64), 16 * 1024);
+        assert_eq!(Sizes::for_mode(Mode::Quick).longest_rounds(16), 4 * 256);
     }
 
     #[test]

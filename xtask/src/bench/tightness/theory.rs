@@ -15,9 +15,16 @@
 //! - Upper guarantee of the bounded-range scheme (notes-000 Theorem 4, reconstructed \[I\]):
 //!   `mse <= d (sigma^2 + Delta^2/4)/floor(T k/d)` ([`bounds::AchievabilityScheme`]), valid when
 //!   no coordinate is clipped.
+//! - Asymptotic ratio of the bounded-range scheme (derived here \[I\]): near the optimum a
+//!   described coordinate is `g_i ~ N(0, sigma^2)`, rounded with conditional variance
+//!   `(g - a)(a + Delta - g)`; with `v = E[(g - a)(a + Delta - g)]` (by quadrature against the
+//!   normal density) each of the `T k/d` samples of a coordinate has variance `sigma^2 + v`, so
+//!   `ratio -> cap_RD (sigma^2 + v)/k`. This is about `q (1 + Delta^2/(6 sigma^2)) cap/B`: the log
+//!   factor `q` of Theorem 4.
 
 use anyhow::Result;
-use bounds::{AchievabilityScheme, FisherCap, mse_lower_bound, rate_distortion_cap};
+use bounds::{AchievabilityScheme, FisherCap, mse_lower_bound, normal_pdf, rate_distortion_cap};
+use quantizers::RoundRobinRange;
 use quantizers::adaptive::AdaptiveScheme;
 
 use super::setting::Setting;
@@ -79,6 +86,32 @@ pub fn bounded_range_guarantee(
     Ok(scheme.mse_bound(rounds).ok())
 }
 
+/// Cells of the quadrature for the rounding variance over `z in [-Z_MAX, Z_MAX]`.
+const QUADRATURE_CELLS: usize = 40_000;
+/// The quadrature's range in standard deviations (the normal mass beyond is `1.5e-23`).
+const Z_MAX: f64 = 10.0;
+
+/// `E[(g - a)(a + Delta - g)]` for `g ~ N(0, sigma^2)` on the scheme's grid (midpoint rule; the
+/// integrand is piecewise quadratic, so the error is far below the Monte Carlo noise).
+fn expected_rounding_variance(q: &RoundRobinRange, sigma: f64) -> f64 {
+    let h = 2.0 * Z_MAX / QUADRATURE_CELLS as f64;
+    (0..QUADRATURE_CELLS)
+        .map(|i| {
+            let z = -Z_MAX + (i as f64 + 0.5) * h;
+            q.grid().rounding_variance(sigma * z) * normal_pdf(z) * h
+        })
+        .sum()
+}
+
+/// The `T -> inf` ratio of the bounded-range scheme at budget `bits` (module docs).
+pub fn bounded_range_asymptotic_ratio(setting: &Setting, d: usize, bits: usize) -> Result<f64> {
+    let q = RoundRobinRange::new(d, bits, setting.range(), setting.sigma)?;
+    let v = expected_rounding_variance(&q, setting.sigma);
+    let s2 = setting.sigma * setting.sigma;
+    let cap = rate_distortion_cap(d, bits as f64, setting.sigma)?;
+    Ok(cap * (s2 + v) / (q.schedule().per_round() as f64 * s2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +147,25 @@ mod tests {
         assert!((small - PI * LN_2).abs() < 2e-3); // 2.178, approached as B/d -> 0
         let mid = adaptive_asymptotic_ratio(&s, d, d / 16).unwrap();
         assert!(mid > at_d && mid < small);
+    }
+
+    #[test]
+    fn the_bounded_range_ratio_is_about_q_times_cap_over_b() {
+        // d = 64, B = 64: q = 4, k = 16, Delta = 14/15; v is about Delta^2/6 for a grid this
+        // fine, and the cap is 48.
+        let s = Setting::default();
+        let r = bounded_range_asymptotic_ratio(&s, 64, 64).unwrap();
+        let delta: f64 = 14.0 / 15.0;
+        let approx = 48.0 * (1.0 + delta * delta / 6.0) / 16.0;
+        assert!((r - approx).abs() < 0.01 * approx, "{r} vs {approx}");
+    }
+
+    #[test]
+    fn the_coarse_two_point_grid_has_variance_r_squared_minus_sigma_squared() {
+        // B = 1 < q: the grid is {-7, 7}, and (7 - g)(g + 7) averages 49 - 1 = 48.
+        let s = Setting::default();
+        let q = RoundRobinRange::new(16, 1, s.range(), s.sigma).unwrap();
+        assert!((expected_rounding_variance(&q, 1.0) - 48.0).abs() < 1e-6);
     }
 
     #[test]
