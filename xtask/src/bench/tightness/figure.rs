@@ -252,3 +252,90 @@ fn settling_panel(setting: &Setting, points: &[Point], d: usize) -> Result<Panel
         series,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::tightness::simulate::Curve;
+    use crate::bench::tightness::theory::LowerBounds;
+
+    fn point(series: &'static str, family: Family, bits: usize, ratio: f64) -> Point {
+        Point {
+            d: 16,
+            scheme: series,
+            series,
+            family,
+            bits,
+            quantizer: series.into(),
+            curve: Curve {
+                rounds: vec![1, 1024],
+                mse: vec![10.0, ratio],
+                stderr: vec![1.0, 0.01],
+                bits_per_round: bits as f64,
+                clipped: vec![0.0, 0.0],
+                clipped_rounds: vec![0.0, 0.0],
+                trials: 10,
+            },
+            bounds: vec![
+                LowerBounds {
+                    barnes_ozgur: 1.0,
+                    rate_distortion: 1.0,
+                };
+                2
+            ],
+        }
+    }
+
+    #[test]
+    fn ratio_panels_leave_off_scale_points_out_and_say_so() {
+        let setting = Setting::default();
+        let sizes = Sizes::for_mode(crate::bench::Mode::Quick);
+        let points = vec![
+            point("SimQ+", Family::Paper, 4, 5e4),
+            point("SimQ+", Family::Paper, 16, 3.0),
+            point("adaptive", Family::Adaptive, 16, 1.2),
+        ];
+        let panel = ratio_panel(&setting, &sizes, &points, 16).unwrap();
+        let simq = panel
+            .series
+            .iter()
+            .find(|s| s.name.starts_with("SimQ+"))
+            .unwrap();
+        assert_eq!(simq.points, vec![(1.0, 3.0)]);
+        assert!(simq.name.contains("1 above 100 not shown"), "{}", simq.name);
+        let adaptive = panel.series.iter().find(|s| s.name == "adaptive").unwrap();
+        assert_eq!(adaptive.points, vec![(1.0, 1.2)]);
+        assert!(panel.series.iter().any(|s| s.name == "2.5x ambition"));
+    }
+
+    #[test]
+    fn the_figure_has_two_mse_panels_a_ratio_panel_per_d_and_the_settling_panel() {
+        let setting = Setting::default();
+        let sizes = Sizes::for_mode(crate::bench::Mode::Quick);
+        let points = vec![
+            point("unquantized (f64)", Family::Reference, 1024, 1.0),
+            point("adaptive", Family::Adaptive, 4, 2.0),
+            point("adaptive", Family::Adaptive, 64, 1.0),
+        ];
+        let fig = figure(&setting, &sizes, &points).unwrap();
+        assert_eq!(fig.panels.len(), 2 + sizes.dims.len() + 1);
+        assert!(fig.panels[0].title.contains("B = 4 bits"));
+        assert!(fig.panels[1].title.contains("B = 64 bits"));
+        // Measurements are markers, theory dashed.
+        for panel in &fig.panels {
+            for s in &panel.series {
+                let theory = s.name.contains("bound")
+                    || s.name.contains("guarantee")
+                    || s.name.contains("predicted")
+                    || s.name.contains("limit")
+                    || s.name.contains("ambition");
+                let want = if theory {
+                    Style::Dashed
+                } else {
+                    Style::Markers
+                };
+                assert_eq!(s.style, want, "{}: {}", panel.title, s.name);
+            }
+        }
+    }
+}

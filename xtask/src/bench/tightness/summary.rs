@@ -835,4 +835,60 @@ mod tests {
         assert_eq!(recs[3].get("ratio_to_bound"), Some(3.0));
         assert!(recs[3].get("guarantee_mse").is_some());
     }
+
+    #[test]
+    fn a_point_below_the_bound_by_more_than_four_standard_errors_is_a_disagreement() {
+        let setting = Setting::default();
+        let sizes = Sizes::for_mode(crate::bench::Mode::Quick);
+        // Bound 1, mse 0.95 with standard error 0.01: five standard errors below.
+        let below = point("adaptive", 16, 0.95);
+        let found = disagreements(&setting, &sizes, &[below], &[]).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("below the lower bound"), "{}", found[0]);
+        // Three standard errors below is noise.
+        let noisy = point("adaptive", 16, 0.97);
+        assert!(
+            disagreements(&setting, &sizes, &[noisy], &[])
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_bounded_range_run_above_its_guarantee_is_a_disagreement() {
+        // d = 16, B = 16: q = 4, k = 4; after T = 100 rounds each coordinate has 25 samples, so
+        // the guarantee is 16 (1 + (14/15)^2/4)/25 = 0.779.
+        let setting = Setting::default();
+        let mut rr = point("round-robin range (Thm 4)", 16, 0.7);
+        rr.family = Family::BoundedRange;
+        assert!(
+            guarantee_violations(&setting, &[rr.clone()])
+                .unwrap()
+                .is_empty()
+        );
+        rr.curve.mse[1] = 0.9;
+        let over = guarantee_violations(&setting, &[rr]).unwrap();
+        assert_eq!(over.len(), 1);
+        assert!(over[0].contains("d = 16, B = 16"), "{}", over[0]);
+    }
+
+    #[test]
+    fn a_missed_ambition_is_stated_with_its_budget() {
+        let setting = Setting::default();
+        let sizes = Sizes::for_mode(crate::bench::Mode::Quick);
+        let h = Headline {
+            d: 16,
+            series: "adaptive",
+            worst: (2.8, 0.05),
+            at_bits: 4,
+            envelope: (2.8, 0.05),
+            envelope_bits: 4,
+        };
+        let found = disagreements(&setting, &sizes, &[], &[h]).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("fails at d = 16"), "{}", found[0]);
+        assert!(found[0].contains("B/d = 1/4"), "{}", found[0]);
+        // The sign scheme's limit at B/d = 1/4 is 1.84 < 2.5: the excess is finite T.
+        assert!(found[0].contains("finite T"), "{}", found[0]);
+    }
 }
