@@ -1,12 +1,25 @@
 //! `tightness`: how close each B-bit pathway comes to the van Trees lower bound on Gaussian
 //! gradients (paper 000: Lemma 1, Theorems 2–4; notes-000 §2–3, §6, §7.4).
 //!
-//! On `f(x) = 1/2 ||x - theta||^2` with `g = x - theta + sigma Z` and `theta` from the cos² box
-//! prior, every scheme runs through the round loop with its budget enforced, and its
-//! `mse(t) = E||x_t - theta||^2` is set against `d^2/(t cap + J)` with the Barnes–Özgür and the
-//! rate–distortion caps. The parts: [`setting`] (problem, ranges, sizes), [`schemes`] (which
-//! pathway at which budget), [`simulate`] (Monte Carlo), [`theory`] (the bounds and predictions),
-//! [`summary`] (tables, findings, records) and [`figure`].
+//! On `f(x) = 1/2 ||x - theta||^2` with `g = x - theta + sigma Z` (`sigma = 1`) and `theta` drawn
+//! per trial from the cos² box prior on `[-b, b]^d` (`b = 1`, prior information
+//! `J = d pi^2/b^2`), every scheme runs through the round loop with its budget `B` enforced, and
+//! `mse(t) = E||x_t - theta||^2` is set against the van Trees bound `d^2/(t cap + J)` with the
+//! Barnes–Özgür cap `cap_BO = min{d, 2B ln 2}/sigma^2` and the rate–distortion cap
+//! `cap_RD = d (1 - 4^{-B/d})/sigma^2` (both reconstructions \[I\] of Theorem 3;
+//! [`bounds::mse_lower_bound`]). The reported `ratio_to_bound` is `mse / max` of the two bounds.
+//!
+//! The parts: [`setting`] (the problem, the ranges given to ranged schemes, the sizes per mode),
+//! [`schemes`] (which pathway runs at which budget), [`simulate`](mod@simulate) (Monte Carlo through
+//! [`optimizers::run_observed`]), [`theory`] (the bounds and each scheme's predicted limit),
+//! [`summary`] (records, tables, findings, disagreements) and [`figure`].
+//!
+//! Modes ([`Sizes::for_mode`]): `--quick` runs `d = 16` at `B/d = 1/4, 1, 4` with
+//! `T = 256 max(1, d/B)` rounds and 100 trials (about a second of CPU); the default runs
+//! `d = 16, 64, 256` over `B/d = 1/16 ... 16` with `T = 1024 max(1, d/B)` (so up to 16 384
+//! rounds) and `6400/d` trials (about 40 s of CPU); `--full` adds `d = 1024`, runs
+//! `T = 8192 max(1, d/B)` (up to 131 072 rounds) and `25 600/d` trials: about 30 times the
+//! default's work for the first three dimensions, plus `d = 1024`.
 
 pub mod figure;
 pub mod schemes;

@@ -5,7 +5,7 @@
 //! oracle at the current estimate, the scheme's encoder under the budget, decoding from the bits
 //! alone, and the per-coordinate running mean ([`RunningMean`], which reads the round's support).
 //! An observer records `||x_t - theta||^2` at the checkpoints. Trials run in parallel with
-//! [`optimizers::monte_carlo`], so the numbers do not depend on the thread count; schemes of one
+//! [`optimizers::monte_carlo()`], so the numbers do not depend on the thread count; schemes of one
 //! dimension share the base seed, so they see the same `theta`s and the same oracle noise
 //! (common random numbers sharpen the comparisons between them).
 
