@@ -604,12 +604,20 @@ fn findings(
         })
         .collect();
     if !paper.is_empty() {
+        let fractions: Vec<f64> = here(Family::Paper)
+            .filter_map(|p| p.curve.clipped_rounds.last().copied())
+            .collect();
+        let lo = fractions.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = fractions.iter().copied().fold(0.0, f64::max);
         out.push(format!(
             "SimQ+ and RATQ are built for gradients of bounded norm; here they get \
-             ||g||_2 <= σ(√d + {m}) = {nb:.0} at d = {d} and clip the rare gradient outside it \
-             (mostly in the first rounds, while the estimate is far from θ). Unbiased but with a \
-             variance set by the norm bound rather than by the noise, they stay well above the \
-             bound until B is several bits per coordinate: {}.",
+             ||g||_2 <= σ(√d + {m}) = {nb:.0} at d = {d} and clip any gradient outside that ball \
+             ({:.2}%–{:.1}% of rounds: rarely once the estimate is close to θ, often where a \
+             handful of repetitions or levels keep it far away). Unbiased inside the ball but \
+             with a variance set by the norm bound rather than by the noise, they stay well above \
+             the bound until B is a few bits per coordinate: {}.",
+            100.0 * lo,
+            100.0 * hi,
             paper.join("; "),
             m = setting.norm_margin,
             nb = setting.norm_bound(d),
