@@ -100,8 +100,8 @@ pub use formats::{FloatCast, Mxfp4, Nvfp4};
 pub use input::{Input, Scalar, first_non_finite};
 pub use multiplicative::Multiplicative;
 pub use paper::{
-    AdditiveQuantizer, Aguq, Cuq, GainQuantizer, GainShape, RangeTable, Ratq, SimQ, SimQPlus,
-    SplitLp, UniformGain,
+    AdditiveQuantizer, Aguq, Cuq, GainQuantizer, GainShape, NormClip, RangeTable, Ratq, SimQ,
+    SimQPlus, SplitLp, UniformGain,
 };
 pub use public::{PublicState, Purpose, splitmix64};
 pub use quantizer::{Bias, BitCost, EncodeStats, Quantizer, VarianceBound, check_output};

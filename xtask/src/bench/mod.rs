@@ -11,6 +11,7 @@ pub mod plot;
 pub mod record;
 pub mod report;
 pub mod throughput;
+pub mod tightness;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -157,6 +158,7 @@ pub trait Experiment: Sync {
 /// The suite, in report order.
 pub fn experiments() -> Vec<Box<dyn Experiment>> {
     vec![
+        Box::new(tightness::Tightness),
         Box::new(correlated::Correlated),
         Box::new(drift::Drift),
         Box::new(dqgd::Dqgd),

@@ -20,9 +20,19 @@
 //! (notes-000, Theorem 4 \[I\]), a factor `q = O(log(R/sigma))` above the product-form lower bound.
 //!
 //! Claims (tested): exactly `k q` bits; unbiased on the support (`E[Q(y)_i] = y_i`), with
-//! per-coordinate variance `(y_i - a)(a + Delta - y_i) <= Delta^2/4`; an input outside `[-R, R]`
-//! is [`QuantError::OutOfRange`], never clipped. Coordinates off the support are not described,
-//! so for `k < d` the scheme as a whole is not unbiased in a single round.
+//! per-coordinate variance `(y_i - a)(a + Delta - y_i) <= Delta^2/4`; by default an input outside
+//! `[-R, R]` is [`QuantError::OutOfRange`], never clipped. Coordinates off the support are not
+//! described, so for `k < d` the scheme as a whole is not unbiased in a single round.
+//!
+//! # Clipping (the oracle gap)
+//!
+//! Theorem 4 assumes a bounded-range oracle; Gaussian gradients are unbounded, so with any finite
+//! `R` some coordinate eventually falls outside `[-R, R]` (the "oracle gap" of paper 000). With
+//! [`RoundRobinRange::with_overload`]`(`[`Overload::Clip`]`)` a *described* coordinate outside the
+//! range is clamped to the nearer end point `±R` (which the grid represents exactly) and counted in
+//! [`EncodeStats::clipped`]; coordinates off the support are not sent, so they are neither clipped
+//! nor counted. A clipped coordinate decodes to `±R` with error `|y_i| - R`, so the scheme is then
+//! biased towards 0 on that coordinate; [`Quantizer::mse_bound`] adds that error.
 
 use bitcodec::{BitReader, BitWriter};
 use rand::RngCore;
@@ -30,6 +40,7 @@ use rand::RngCore;
 use crate::adaptive::centre::Centre;
 use crate::adaptive::checks::{check_sigma, past_end};
 use crate::adaptive::schedule::{Chosen, CoordinateSchedule, Selection};
+use crate::dynamic_range::Overload;
 use crate::grid::UniformGrid;
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -74,6 +85,7 @@ pub struct RoundRobinRange {
     bits: u32,
     scale_bits: usize,
     grid: UniformGrid,
+    overload: Overload,
 }
 
 impl RoundRobinRange {
@@ -94,14 +106,15 @@ impl RoundRobinRange {
     /// an outer layer sends (the `scale_bits` of notes-000 §3). They shrink the payload to
     /// `B - scale_bits` bits; this scheme itself writes only its `k q` payload bits.
     pub fn with_scale_bits(self, scale_bits: usize) -> Result<Self, QuantError> {
-        Self::build(
+        Ok(Self::build(
             self.schedule.dim(),
             self.budget,
             self.range,
             self.requested_bits,
             scale_bits,
             self.schedule.selection(),
-        )
+        )?
+        .with_overload(self.overload))
     }
 
     /// The same scheme choosing its coordinates by `selection`.
@@ -110,6 +123,34 @@ impl RoundRobinRange {
             schedule: self.schedule.with_selection(selection),
             ..self
         }
+    }
+
+    /// The same scheme with another overload policy: [`Overload::Error`] (the default) refuses an
+    /// input outside `[-R, R]`; [`Overload::Clip`] clamps each described coordinate outside it to
+    /// `±R` and counts it in [`EncodeStats::clipped`] (module docs, "Clipping").
+    ///
+    /// ```
+    /// use bitcodec::BitWriter;
+    /// use quantizers::{Overload, PublicState, Quantizer};
+    /// use quantizers::adaptive::RoundRobinRange;
+    ///
+    /// let q = RoundRobinRange::with_bits(3, 6, 1.0, 2)?.with_overload(Overload::Clip); // k = 3
+    /// let state = PublicState::new(0);
+    /// let mut w = BitWriter::with_capacity(6);
+    /// let stats = q.encode((&[2.5f64, -1.0, -7.0]).into(), &state, &mut rand::rng(), &mut w)?;
+    /// assert_eq!(stats.clipped, 2); // 2.5 and -7 lie outside [-1, 1]
+    /// let mut out = [0.0; 3];
+    /// q.decode(&mut w.finish().reader(), &state, &mut out)?;
+    /// assert_eq!(out, [1.0, -1.0, -1.0]); // clamped to the end points, which are exact
+    /// # Ok::<(), quantizers::QuantError>(())
+    /// ```
+    pub fn with_overload(self, overload: Overload) -> Self {
+        Self { overload, ..self }
+    }
+
+    /// The overload policy.
+    pub fn overload(&self) -> Overload {
+        self.overload
     }
 
     /// `q = ceil(log2(1 + 2 range/sigma))`, the fewest bits with grid step `Delta <= sigma`
@@ -161,6 +202,7 @@ impl RoundRobinRange {
             bits,
             scale_bits,
             grid,
+            overload: Overload::Error,
         })
     }
 
@@ -228,19 +270,23 @@ impl RoundRobinRange {
         }
     }
 
+    /// Writes the described coordinates' indices; returns how many lay outside the grid (which
+    /// [`UniformGrid::stochastic_index`] maps to the nearer end point).
     fn write_indices<T: Scalar>(
         &self,
         x: &[T],
         chosen: &Chosen,
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
-    ) -> Result<(), QuantError> {
+    ) -> Result<usize, QuantError> {
         let mut u = Uniforms::new(rng);
+        let mut clipped = 0;
         for i in chosen.iter() {
             let v = x.get(i).ok_or_else(|| past_end(i))?.to_f64();
+            clipped += usize::from(!self.grid.contains(v));
             out.write_bits(self.grid.stochastic_index(v, u.unit_f64()), self.bits)?;
         }
-        Ok(())
+        Ok(clipped)
     }
 }
 
@@ -261,8 +307,12 @@ impl Quantizer for RoundRobinRange {
             Selection::RoundRobin => "",
             Selection::PublicCoin => ",coins",
         };
+        let clip = match self.overload {
+            Overload::Error => "",
+            Overload::Clip => ",clip",
+        };
         format!(
-            "round-robin-range(q={},k={},R={}{sel})",
+            "round-robin-range(q={},k={},R={}{sel}{clip})",
             self.bits,
             self.schedule.per_round(),
             self.range
@@ -298,15 +348,22 @@ impl Quantizer for RoundRobinRange {
     }
 
     /// The exact `E||Q(y) - y||^2` for a centre of 0: the rounding variance
-    /// `(y_i - a)(a + Delta - y_i)` of each described coordinate; when a round describes only
-    /// some coordinates, the worst case over supports, each coordinate contributing the larger of
-    /// that and its undescribed error `y_i^2`.
+    /// `(y_i - a)(a + Delta - y_i)` of each described coordinate (with [`Overload::Clip`], plus
+    /// the clipping error `(|y_i| - R)^2` of a coordinate outside the range); when a round
+    /// describes only some coordinates, the worst case over supports, each coordinate
+    /// contributing the larger of that and its undescribed error `y_i^2`.
     fn mse_bound(&self, y: &[f64]) -> Option<f64> {
         let all = self.schedule.describes_all();
+        let clips = self.overload == Overload::Clip;
         Some(
             y.iter()
                 .map(|&v| {
-                    let on = self.grid.rounding_variance(v);
+                    let excess = if clips {
+                        (v.abs() - self.range).max(0.0)
+                    } else {
+                        0.0
+                    };
+                    let on = self.grid.rounding_variance(v) + excess * excess;
                     if all { on } else { on.max(v * v) }
                 })
                 .sum(),
@@ -330,18 +387,20 @@ impl Quantizer for RoundRobinRange {
     ) -> Result<EncodeStats, QuantError> {
         input.validate(self.dim())?;
         Centre::from_state(state, self.dim())?;
-        match input {
-            Input::F32(x) => self.check_in_range(x)?,
-            Input::F64(x) => self.check_in_range(x)?,
+        if self.overload == Overload::Error {
+            match input {
+                Input::F32(x) => self.check_in_range(x)?,
+                Input::F64(x) => self.check_in_range(x)?,
+            }
         }
         let bits = self.schedule.per_round() * self.bits as usize;
         out.ensure_room(bits)?;
         let chosen = self.schedule.chosen(state);
-        match input {
+        let clipped = match input {
             Input::F32(x) => self.write_indices(x, &chosen, rng, out)?,
             Input::F64(x) => self.write_indices(x, &chosen, rng, out)?,
-        }
-        Ok(EncodeStats { bits, clipped: 0 })
+        };
+        Ok(EncodeStats { bits, clipped })
     }
 
     fn decode(

@@ -24,7 +24,9 @@
 //! Hadamard rotation [`RandomRotation`] + adaptive ranges [`RangeTable`], from their earlier
 //! paper arXiv 1908.08200). For oracles bounded only in mean square, [`GainShape`] sends
 //! `||Y||` with a [`GainQuantizer`] ([`UniformGain`] or [`Aguq`]) and `Y/||Y||` with a shape
-//! quantizer. [`AdditiveQuantizer`] is the INT-b model of arXiv 2510.18259.
+//! quantizer. [`AdditiveQuantizer`] is the INT-b model of arXiv 2510.18259. For inputs that may
+//! leave the ball (Gaussian gradients), [`NormClip`] projects them onto it before encoding and
+//! counts every clip.
 //!
 //! Every scheme writes the bits it actually needs and reports the paper's count through
 //! [`Quantizer::paper_bits`](crate::Quantizer::paper_bits): the papers charge
@@ -52,6 +54,7 @@ mod cuq;
 mod gain;
 mod gain_shape;
 mod hadamard;
+mod norm_clip;
 mod norms;
 mod range_table;
 mod ratq;
@@ -67,6 +70,7 @@ pub use cuq::Cuq;
 pub use gain::{GainQuantizer, UniformGain};
 pub use gain_shape::GainShape;
 pub use hadamard::{RandomRotation, fwht};
+pub use norm_clip::NormClip;
 pub use norms::{MAX_DIM, NORM_SLACK};
 pub use range_table::{MAX_RANGES, RangeTable, RatqParameters, e_tetration, ln_star};
 pub use ratq::Ratq;
