@@ -120,6 +120,68 @@ fn axis_range(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     }
 }
 
+/// A tick label: three significant digits, no float noise, no negative zero.
+pub fn format_tick(v: &f64) -> String {
+    let v = *v;
+    if v == 0.0 || !v.is_finite() {
+        return if v.is_nan() {
+            "nan".into()
+        } else if v == 0.0 {
+            "0".into()
+        } else {
+            format!("{v}")
+        };
+    }
+    let a = v.abs();
+    if !(1e-3..1e5).contains(&a) {
+        let s = format!("{v:.1e}");
+        // 1.0e-4 -> 1e-4
+        return s.replace(".0e", "e");
+    }
+    let digits = (2 - a.log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// The corner of the plotting area with the fewest points, for the legend.
+fn legend_corner(panel: &Panel, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    let frac = |v: f64, (lo, hi): (f64, f64), log: bool| {
+        if log {
+            (v.ln() - lo.ln()) / (hi.ln() - lo.ln())
+        } else {
+            (v - lo) / (hi - lo)
+        }
+    };
+    // Counts in the quadrants: [upper-left, upper-right, lower-left, lower-right].
+    let mut count = [0usize; 4];
+    for p in panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| keep(p, panel.log_x, panel.log_y))
+    {
+        let (fx, fy) = (frac(p.0, x, panel.log_x), frac(p.1, y, panel.log_y));
+        let right = usize::from(fx >= 0.5);
+        let lower = usize::from(fy < 0.5);
+        count[2 * lower + right] += 1;
+    }
+    let order = [
+        (1, SeriesLabelPosition::UpperRight),
+        (0, SeriesLabelPosition::UpperLeft),
+        (3, SeriesLabelPosition::LowerRight),
+        (2, SeriesLabelPosition::LowerLeft),
+    ];
+    order
+        .iter()
+        .min_by_key(|(i, _)| count[*i])
+        .map_or(SeriesLabelPosition::UpperRight, |(_, pos)| pos.clone())
+}
+
 fn keep(p: &(f64, f64), log_x: bool, log_y: bool) -> bool {
     p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0)
 }
@@ -159,6 +221,7 @@ where
     };
     let (x0, x1) = axis_range(pts().map(|p| p.0), panel.log_x);
     let (y0, y1) = axis_range(pts().map(|p| p.1), panel.log_y);
+    let corner = legend_corner(panel, (x0, x1), (y0, y1));
     let mut builder = ChartBuilder::on(area);
     builder
         .caption(&panel.title, ("sans-serif", 17))
@@ -171,25 +234,25 @@ where
             let chart = builder
                 .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            finish(chart, panel)
+            finish(chart, panel, corner)
         }
         (true, false) => {
             let chart = builder
                 .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            finish(chart, panel)
+            finish(chart, panel, corner)
         }
         (false, true) => {
             let chart = builder
                 .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            finish(chart, panel)
+            finish(chart, panel, corner)
         }
         (false, false) => {
             let chart = builder
                 .build_cartesian_2d(x0..x1, y0..y1)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            finish(chart, panel)
+            finish(chart, panel, corner)
         }
     }
 }
@@ -197,6 +260,7 @@ where
 fn finish<'a, DB, X, Y>(
     mut chart: ChartContext<'a, DB, Cartesian2d<X, Y>>,
     panel: &Panel,
+    corner: SeriesLabelPosition,
 ) -> Result<()>
 where
     DB: DrawingBackend + 'a,
@@ -209,6 +273,10 @@ where
         .x_desc(panel.x_label.as_str())
         .y_desc(panel.y_label.as_str())
         .label_style(("sans-serif", 12))
+        .x_labels(7)
+        .y_labels(7)
+        .x_label_formatter(&format_tick)
+        .y_label_formatter(&format_tick)
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -257,7 +325,7 @@ where
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(corner)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .label_font(("sans-serif", 11))
@@ -269,6 +337,35 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_have_no_float_noise() {
+        assert_eq!(format_tick(&0.30000000000000004), "0.3");
+        assert_eq!(format_tick(&-0.0), "0");
+        assert_eq!(format_tick(&1500.0), "1500");
+        assert_eq!(format_tick(&0.0001), "1e-4");
+        assert_eq!(format_tick(&2.5e6), "2.5e6");
+        assert_eq!(format_tick(&12.34567), "12.3");
+    }
+
+    #[test]
+    fn the_legend_goes_to_the_emptiest_corner() {
+        let panel = Panel {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            log_x: false,
+            log_y: false,
+            series: vec![Series::new(
+                "s",
+                vec![(0.9, 0.9), (0.8, 0.95), (0.1, 0.9), (0.9, 0.1)],
+                Style::Markers,
+                0,
+            )],
+        };
+        let corner = legend_corner(&panel, (0.0, 1.0), (0.0, 1.0));
+        assert!(matches!(corner, SeriesLabelPosition::LowerLeft));
+    }
 
     #[test]
     fn writes_an_svg_with_titles_and_skips_unplottable_points() {
