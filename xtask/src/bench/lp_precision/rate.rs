@@ -6,7 +6,7 @@
 //! uniform on `{-1, 1}^d` per trial and the bias `delta =` [`DELTA`]: the one-hot oracle outputs
 //! `±B e_i`, the product oracle `±B/d^{1/q}` in every coordinate, each coordinate's sign leaning
 //! towards `alpha_i` with probability `(1 + 2 delta)/2`. The minimizer is the vertex
-//! `-rho alpha` and the starting point `x_1 = 0` has gap `D B delta/d^{1/p}` (one-hot) or
+//! `-rho alpha` and the starting point `x_0 = 0` has gap `D B delta/d^{1/p}` (one-hot) or
 //! `D B delta` (product).
 //!
 //! **Methods** (Remarks 3 and 4): stochastic mirror descent from `x_0 = 0` with steps
@@ -190,6 +190,16 @@ pub struct Pathway<'a> {
 pub fn box_radius(g: &Geometry, construction: LpConstruction) -> Result<f64> {
     let oracle = LpLowerBound::new(construction, g.p, DIAMETER, g.bound, DELTA, vec![1; g.d])?;
     Ok(oracle.domain_box().radius())
+}
+
+/// The gap `f(0) - f* = -f*` of the starting point: `D B delta/d^{1/p}` (one-hot) or `D B delta`
+/// (product).
+pub fn start_gap(g: &Geometry, construction: LpConstruction) -> Result<f64> {
+    let oracle = LpLowerBound::new(construction, g.p, DIAMETER, g.bound, DELTA, vec![1; g.d])?;
+    let f_star = oracle
+        .optimal_value()
+        .ok_or_else(|| anyhow!("the lower-bound oracle reports no optimal value"))?;
+    Ok(-f_star)
 }
 
 /// The method's guarantee on `E f(x_bar_T) - f*` (module docs) for a scheme with stated
@@ -410,5 +420,8 @@ mod tests {
         let r = run_trial(&g, LpConstruction::OneHot, &[1], &[w], 3).unwrap();
         let want = DIAMETER * g.bound * DELTA / 4.0;
         assert!((r[0].gaps[0] - want).abs() < 1e-15, "{:?}", r[0].gaps);
+        assert!((start_gap(&g, LpConstruction::OneHot).unwrap() - want).abs() < 1e-15);
+        let product = start_gap(&g, LpConstruction::Product).unwrap();
+        assert!((product - DIAMETER * g.bound * DELTA).abs() < 1e-15);
     }
 }
