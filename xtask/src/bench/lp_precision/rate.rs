@@ -105,7 +105,7 @@ impl Method {
     pub fn label(&self) -> String {
         match self {
             Method::ProjectedSgd => "projected SGD".into(),
-            Method::MirrorDescent { p } => format!("mirror descent, p' = {p:.3}"),
+            Method::MirrorDescent { p } => format!("mirror descent (p' = {p:.3})"),
         }
     }
 
