@@ -65,6 +65,7 @@ mod error;
 pub mod fano;
 pub mod fisher_caps;
 pub mod kipnis_duchi;
+pub mod mirror_descent;
 pub mod prior;
 pub mod quantized_fisher;
 pub mod rounds;
@@ -94,6 +95,7 @@ pub use fisher_caps::{
     sub_gaussian_cap, unquantized_cap,
 };
 pub use kipnis_duchi::{one_bit_adaptive_mse, sign_bit_fisher};
+pub use mirror_descent::MirrorDescentSetting;
 pub use prior::{Prior, cosine_box_information, gaussian_information, product_information};
 pub use quantized_fisher::threshold_quantizer_fisher;
 pub use rounds::{rounds_for_information, rounds_needed, rounds_needed_ceil};

@@ -39,6 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod box_mirror_descent;
 mod dqgd;
 mod ef21;
 mod error;
@@ -60,6 +61,7 @@ mod sgd;
 mod streams;
 mod trace;
 
+pub use box_mirror_descent::BoxMirrorDescent;
 pub use dqgd::DqGd;
 pub use ef21::Ef21;
 pub use error::OptError;

@@ -7,6 +7,7 @@
 pub mod correlated;
 pub mod dqgd;
 pub mod drift;
+pub mod lp_precision;
 pub mod plot;
 pub mod record;
 pub mod report;
@@ -161,6 +162,7 @@ pub fn experiments() -> Vec<Box<dyn Experiment>> {
         Box::new(tightness::Tightness),
         Box::new(correlated::Correlated),
         Box::new(drift::Drift),
+        Box::new(lp_precision::LpPrecision),
         Box::new(dqgd::Dqgd),
         Box::new(throughput::Throughput),
     ]
