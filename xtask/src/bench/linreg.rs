@@ -90,8 +90,8 @@ pub struct Measured {
     pub clipped_fraction: f64,
     /// The exact expected risk under the rounding model.
     pub theory: RiskPrediction,
-    /// The same under the paper's worst-case noise model (bits sweep only; infinite when that
-    /// model makes the step unstable).
+    /// The same under the paper's worst-case noise model (coarsest grid of each kind only;
+    /// infinite when that model makes the step unstable).
     pub paper_theory: Option<f64>,
 }
 
@@ -283,7 +283,11 @@ impl Experiment for Linreg {
         let theories = all
             .par_iter()
             .map(|p| {
-                let t = theory(p, &setup, bits.contains(p));
+                // The worst-case model is reported for the coarsest grid of each kind.
+                let coarsest = bits.contains(p)
+                    && (p.width == points::INT_BITS[0] && p.kind == Kind::Additive
+                        || p.width == points::MANTISSA_BITS[0] && p.kind == Kind::Multiplicative);
+                let t = theory(p, &setup, coarsest);
                 bar.inc(1);
                 t
             })

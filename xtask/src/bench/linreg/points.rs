@@ -169,9 +169,7 @@ impl Point {
         };
         Ok(with_target(target, rounding))
     }
-}
 
-impl Point {
     /// The paper's idealised model of the same quantizer, with its worst-case noise level:
     /// additive `eps I` with `eps = δ²/4` ([`AdditiveQuantizer::covariance_eps`]), multiplicative
     /// `eps diag(u²)` with `eps = 4^-m/4` ([`Multiplicative::epsilon`]). `None` for the reference.

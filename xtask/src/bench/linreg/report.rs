@@ -68,6 +68,17 @@ fn cell(m: &Measured, r: &Measured) -> String {
     )
 }
 
+/// The target as a noun adjunct ("parameter quantization").
+fn noun(t: Target) -> &'static str {
+    match t {
+        Target::Data => "data",
+        Target::Labels => "label",
+        Target::Parameters => "parameter",
+        Target::Activations => "activation",
+        Target::Gradients => "gradient",
+    }
+}
+
 fn sci(x: f64) -> String {
     format!("{x:.2e}")
 }
@@ -373,7 +384,7 @@ pub fn build(
                  the exact risk puts it at {:+.1}%. Stochastic rounding adds little variance to \
                  values that sit near grid points or far inside one cell, which is where this \
                  quantity lives in this problem.",
-                t.name(),
+                noun(t),
                 INT_BITS[0],
                 sci(pen),
                 sci(se),
@@ -540,7 +551,7 @@ fn metric_docs() -> Vec<(String, String)> {
         ("excess_risk", "½‖w̄ − w*‖²_H of the averaged iterate, mean over trials"),
         ("excess_risk_se", "its standard error"),
         ("theory_excess_risk", "exact expected risk under the rounding variances of the same grid"),
-        ("paper_model_excess_risk", "exact expected risk under the paper's worst-case eps model (bits sweep; null elsewhere)"),
+        ("paper_model_excess_risk", "exact expected risk under the paper's worst-case eps model (coarsest grid of each kind; null elsewhere, and null when that model predicts divergence)"),
         ("reference_risk", "measured unquantized risk at the same batch"),
         ("ratio_to_reference", "excess_risk / reference_risk"),
         ("penalty, penalty_se", "mean paired difference from the unquantized run on the same data, and its standard error"),
