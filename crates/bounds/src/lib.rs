@@ -18,7 +18,10 @@
 //! correlated ([`ar1_fisher`]) and drifting ([`bcrb_steady_state_mse`]) oracles, the minimum
 //! precision `r*(T, p)` of Mayekar–Tyagi ([`rstar_upper_bits`]), the rate limit and guarantees of
 //! DQ-GD ([`QgdSetting`]), the Kipnis–Duchi one-bit limit ([`one_bit_adaptive_mse`]), the
-//! reconstructed achievability scheme ([`AchievabilityScheme`]) and the special functions they need
+//! reconstructed achievability scheme ([`AchievabilityScheme`]), the exact expected risk of averaged
+//! SGD on Gaussian linear regression under the quantization models of paper 003
+//! ([`averaged_sgd_risk`]) with the stochastic-rounding variances it needs
+//! ([`uniform_rounding_variance`], [`float_rounding_variance`]), and the special functions they need
 //! ([`erfc`], [`normal_sf`], ...).
 //!
 //! **Conventions.** Accuracy is the MSE `D = E‖x_T − x*‖²`; papers' ε converts through
@@ -65,12 +68,14 @@ mod error;
 pub mod fano;
 pub mod fisher_caps;
 pub mod kipnis_duchi;
+pub mod linreg_sgd;
 pub mod mirror_descent;
 pub mod prior;
 pub mod quantized_fisher;
 pub mod rounds;
 pub mod simq;
 pub mod special;
+pub mod stochastic_rounding;
 mod validate;
 pub mod van_trees;
 
@@ -95,6 +100,10 @@ pub use fisher_caps::{
     sub_gaussian_cap, unquantized_cap,
 };
 pub use kipnis_duchi::{one_bit_adaptive_mse, sign_bit_fisher};
+pub use linreg_sgd::{
+    LinregProblem, QuantizationModel, RiskPrediction, Rounding, SgdRun, averaged_sgd_risk,
+    quantized_data_problem,
+};
 pub use mirror_descent::MirrorDescentSetting;
 pub use prior::{Prior, cosine_box_information, gaussian_information, product_information};
 pub use quantized_fisher::threshold_quantizer_fisher;
@@ -104,4 +113,5 @@ pub use simq::{
     rstar_upper_bits,
 };
 pub use special::{erf, erfc, erfcx, normal_cdf, normal_mills_ratio, normal_pdf, normal_sf};
+pub use stochastic_rounding::{float_rounding_variance, uniform_rounding_variance};
 pub use van_trees::{mse_lower_bound, van_trees_mse};

@@ -16,6 +16,7 @@
 //! | the round, `B`, the transcript | [`run`] / [`run_observed`] with a [`RunConfig`], returning a [`Trace`] |
 //! | `n` workers, compute time `h_i`, time per bit or coordinate | [`multi`]: [`multi::Cluster`], [`multi::TimeModel`], [`multi::Method`] |
 //! | independent trials | [`monte_carlo()`] |
+//! | quantized data, labels, parameters, activations, output gradients (paper 003) | [`linreg`]: [`LinregSgd`], outside the round loop |
 //!
 //! The round loop ([`round_loop`]) is the only place a message crosses from a worker to the
 //! server: it owns the budget, records the [`bitcodec::Transcript`], and decodes from the bits
@@ -45,6 +46,7 @@ mod ef21;
 mod error;
 mod error_feedback;
 mod gd;
+pub mod linreg;
 mod memory;
 mod mirror_descent;
 pub mod monte_carlo;
@@ -67,6 +69,7 @@ pub use ef21::Ef21;
 pub use error::OptError;
 pub use error_feedback::ErrorFeedback;
 pub use gd::GradientDescent;
+pub use linreg::{LinregSgd, Target, TargetQuantizers, TargetStats};
 pub use memory::{Memory, MemoryView, NoMemory, RoundContext, ServerMemory, WorkerMemory};
 pub use mirror_descent::MirrorDescent;
 pub use monte_carlo::monte_carlo;

@@ -7,6 +7,7 @@
 pub mod correlated;
 pub mod dqgd;
 pub mod drift;
+pub mod linreg;
 pub mod lp_precision;
 pub mod plot;
 pub mod record;
@@ -164,6 +165,7 @@ pub fn experiments() -> Vec<Box<dyn Experiment>> {
         Box::new(drift::Drift),
         Box::new(lp_precision::LpPrecision),
         Box::new(dqgd::Dqgd),
+        Box::new(linreg::Linreg),
         Box::new(throughput::Throughput),
     ]
 }
