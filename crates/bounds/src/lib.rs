@@ -18,8 +18,9 @@
 //! correlated ([`ar1_fisher`]) and drifting ([`bcrb_steady_state_mse`]) oracles, the minimum
 //! precision `r*(T, p)` of Mayekar–Tyagi ([`rstar_upper_bits`]), the rate limit and guarantees of
 //! DQ-GD ([`QgdSetting`]), the Kipnis–Duchi one-bit limit ([`one_bit_adaptive_mse`]), the
-//! reconstructed achievability scheme ([`AchievabilityScheme`]) and the special functions they need
-//! ([`erfc`], [`normal_sf`], ...).
+//! reconstructed achievability scheme ([`AchievabilityScheme`]), the time complexities of
+//! distributed SGD with compute and communication times ([`pessimistic_time_lower_bound`]) and the
+//! special functions they need ([`erfc`], [`normal_sf`], ...).
 //!
 //! **Conventions.** Accuracy is the MSE `D = E‖x_T − x*‖²`; papers' ε converts through
 //! [`EpsilonConvention`] (`D = 2ε²` by default). Bits are bits (never nats unless a name says so);
@@ -69,6 +70,7 @@ pub mod quantized_fisher;
 pub mod rounds;
 pub mod simq;
 pub mod special;
+pub mod time_complexity;
 mod validate;
 pub mod van_trees;
 
@@ -100,4 +102,8 @@ pub use simq::{
     rstar_upper_bits,
 };
 pub use special::{erf, erfc, erfcx, normal_cdf, normal_mills_ratio, normal_pdf, normal_sf};
+pub use time_complexity::{
+    PessimisticBound, StationarityProblem, TIME_BOUND_CONSTANT, fixed_computation_optimal_time,
+    pessimistic_time_lower_bound, single_worker_sgd_time, synchronous_sgd_time,
+};
 pub use van_trees::{mse_lower_bound, van_trees_mse};
