@@ -48,7 +48,6 @@ mod criterion;
 mod downlink;
 mod marina_p;
 mod method;
-mod perm_k;
 mod rennala;
 mod shadowheart;
 mod sync_sgd;
