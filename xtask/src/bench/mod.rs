@@ -4,6 +4,7 @@
 //! writes `report.md`, one SVG per experiment and `results.json` under the output directory,
 //! shows progress bars on stderr and prints a summary table on stdout.
 
+pub mod multiworker;
 pub mod plot;
 pub mod record;
 pub mod report;
@@ -153,7 +154,10 @@ pub trait Experiment: Sync {
 
 /// The suite, in report order.
 pub fn experiments() -> Vec<Box<dyn Experiment>> {
-    vec![Box::new(throughput::Throughput)]
+    vec![
+        Box::new(throughput::Throughput),
+        Box::new(multiworker::Multiworker),
+    ]
 }
 
 /// Runs `cargo xtask bench`.
