@@ -12,7 +12,7 @@
 //! Gradient descent with step `gamma` then has `||grad f(x_t)||^2 = (2 Delta/m) sum_k lambda_k
 //! (1 - gamma lambda_k)^{2t} ~ Delta/(gamma t ln c)` while `1/(gamma t)` lies inside
 //! `(L/c, L)`: the `LDelta/(eps t)` rate of the non-convex bounds, a factor `ln c` faster
-//! [INF]. The target `eps` is chosen inside that window, so the number of steps to reach it is
+//! \[INF\]. The target `eps` is chosen inside that window, so the number of steps to reach it is
 //! about `Delta/(gamma eps ln c)` (see [`Instance::gradient_descent_steps`]).
 
 use anyhow::{Result, bail};

@@ -6,15 +6,15 @@
 //!
 //! | method | messages per round | step `gamma` |
 //! |---|---|---|
-//! | synchronous SGD | `x` to every worker, one exact gradient back from each | `min{1/L, eps n/(4 L sigma^2)}` (minibatch SGD with batch `n`, the rule of Rennala with `S = n` [MEM]) |
-//! | Rennala SGD | per gradient: the gradient up, `x` back | `S = max{ceil(sigma^2/eps), 1}`, `min{1/L, eps S/(4 L sigma^2)}` (notes §5.4 [MEM]) |
+//! | synchronous SGD | `x` to every worker, one exact gradient back from each | `min{1/L, eps n/(4 L sigma^2)}` (minibatch SGD with batch `n`, the rule of Rennala with `S = n` \[MEM\]) |
+//! | Rennala SGD | per gradient: the gradient up, `x` back | `S = max{ceil(sigma^2/eps), 1}`, `min{1/L, eps S/(4 L sigma^2)}` (notes §5.4 \[MEM\]) |
 //! | Shadowheart SGD | `x` to every worker, `m_i` rand-`K` messages up | `min{1, Z}/(2L)` with `Z` the plan's normaliser [INF, below] |
 //! | MARINA-P | Perm-K blocks (or `x` with probability `p = 1/n`) down, one exact gradient up | as synchronous SGD [INF, below] |
 //!
-//! Shadowheart [INF]: its weights make the estimator `g` unbiased with
+//! Shadowheart \[INF\]: its weights make the estimator `g` unbiased with
 //! `E||g - grad f||^2 <= (||grad f||^2 + eps)/Z`, so `gamma <= min{1, Z}/(2L)` keeps the descent
 //! lemma's noise below `eps/2` (the paper's own constant was not available).
-//! MARINA-P [INF]: all workers hold the same quadratic, so its functional constant `L_B` is 0
+//! MARINA-P \[INF\]: all workers hold the same quadratic, so its functional constant `L_B` is 0
 //! and the downlink compression costs no step size; the uplink averages `n` gradients like
 //! synchronous SGD. `p = 1/n` is the full-synchronisation probability of the reference code
 //! (notes §5.6). Rand-`K` (Shadowheart's uplink) keeps `K = ceil(d/10)` coordinates.
