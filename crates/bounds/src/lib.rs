@@ -21,8 +21,9 @@
 //! reconstructed achievability scheme ([`AchievabilityScheme`]), the exact expected risk of averaged
 //! SGD on Gaussian linear regression under the quantization models of paper 003
 //! ([`averaged_sgd_risk`]) with the stochastic-rounding variances it needs
-//! ([`uniform_rounding_variance`], [`float_rounding_variance`]), and the special functions they need
-//! ([`erfc`], [`normal_sf`], ...).
+//! ([`uniform_rounding_variance`], [`float_rounding_variance`]), the time complexities of
+//! distributed SGD with compute and communication times ([`pessimistic_time_lower_bound`]) and the
+//! special functions they need ([`erfc`], [`normal_sf`], ...).
 //!
 //! **Conventions.** Accuracy is the MSE `D = E‖x_T − x*‖²`; papers' ε converts through
 //! [`EpsilonConvention`] (`D = 2ε²` by default). Bits are bits (never nats unless a name says so);
@@ -76,6 +77,7 @@ pub mod rounds;
 pub mod simq;
 pub mod special;
 pub mod stochastic_rounding;
+pub mod time_complexity;
 mod validate;
 pub mod van_trees;
 
@@ -114,4 +116,8 @@ pub use simq::{
 };
 pub use special::{erf, erfc, erfcx, normal_cdf, normal_mills_ratio, normal_pdf, normal_sf};
 pub use stochastic_rounding::{float_rounding_variance, uniform_rounding_variance};
+pub use time_complexity::{
+    PessimisticBound, StationarityProblem, TIME_BOUND_CONSTANT, fixed_computation_optimal_time,
+    pessimistic_time_lower_bound, single_worker_sgd_time, synchronous_sgd_time,
+};
 pub use van_trees::{mse_lower_bound, van_trees_mse};

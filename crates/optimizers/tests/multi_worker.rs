@@ -12,7 +12,7 @@ use optimizers::multi::{
     StopRule, SyncSgd, TimeModel, equilibrium_time, run_until,
 };
 use optimizers::{GradientDescent, NoMemory, OptError, RunStreams, Sgd, StepSchedule, UpdateRule};
-use oracles::{GaussianQuadratic, Oracle};
+use oracles::{GaussianQuadratic, Oracle, WorkerSet};
 use quantizers::Unquantized;
 
 fn gaussian_workers(n: usize, theta: &[f64], sigma: f64) -> Vec<Box<dyn Oracle>> {
@@ -265,6 +265,54 @@ fn marina_p_workers_points_average_to_the_server_iterate() {
     // Full synchronisations ~ Binomial(200, 0.1): mean 20, sd 4.2; five sd: at most 41.
     let syncs = m.full_syncs();
     assert!(syncs > 0 && syncs <= 41, "{syncs}");
+}
+
+#[test]
+fn marina_p_charges_each_worker_only_for_its_perm_k_block() {
+    // d = 8, n = 4: each compressed downlink carries the worker's 2 coordinates at 0.5 s, so a
+    // round after a compressed downlink takes 1 + h = 2 s (a full vector would cost 4 s). A
+    // full synchronisation with p = 1e-12 is never drawn here.
+    let (n, d) = (4, 8);
+    let time = TimeModel::new(vec![1.0; n], CommUnit::Coordinate, 0.0, 0.5).unwrap();
+    let mut cluster = Cluster::new(gaussian_workers(n, &[1.0; 8], 0.1), time, 512, 4).unwrap();
+    let mut m = MarinaP::new(sgd(d, 0.2), exact(d), n, 1, 1e-12).unwrap();
+    let first = m.step(&mut cluster).unwrap();
+    assert!(close(first.time, 1.0), "{}", first.time);
+    for k in 1..5 {
+        let r = m.step(&mut cluster).unwrap();
+        assert!(close(r.time, 1.0 + 2.0 * k as f64), "round {k}: {}", r.time);
+        assert_eq!(r.downlink_bits, 64 * 8);
+    }
+    assert_eq!(m.full_syncs(), 0);
+}
+
+#[test]
+fn a_cluster_from_a_worker_set_runs_like_one_built_by_hand() {
+    let theta = [1.0, -1.0, 0.5];
+    let set = WorkerSet::sqrt_times(gaussian_workers(3, &theta, 1.0), 2.0).unwrap();
+    let mut from_set =
+        Cluster::from_worker_set(set, CommUnit::Coordinate, 0.1, 0.2, 192, 11).unwrap();
+    let h = vec![2.0, 2.0 * 2f64.sqrt(), 2.0 * 3f64.sqrt()];
+    let time = TimeModel::new(h.clone(), CommUnit::Coordinate, 0.1, 0.2).unwrap();
+    let mut by_hand = Cluster::new(gaussian_workers(3, &theta, 1.0), time, 192, 11).unwrap();
+    assert_eq!(from_set.time_model().compute_times(), h.as_slice());
+    let mut a = SyncSgd::new(sgd(3, 0.3), exact(3), &NoMemory, 3, 1, Downlink::Exact).unwrap();
+    let mut b = SyncSgd::new(sgd(3, 0.3), exact(3), &NoMemory, 3, 1, Downlink::Exact).unwrap();
+    for _ in 0..10 {
+        let (ra, rb) = (
+            a.step(&mut from_set).unwrap(),
+            b.step(&mut by_hand).unwrap(),
+        );
+        assert_eq!(ra, rb);
+    }
+    assert_eq!(a.iterate(), b.iterate());
+    assert_eq!(from_set.now(), by_hand.now());
+}
+
+#[test]
+fn a_cluster_from_a_worker_set_rejects_bad_link_costs() {
+    let set = WorkerSet::equal_times(gaussian_workers(2, &[0.0], 1.0), 1.0).unwrap();
+    assert!(Cluster::from_worker_set(set, CommUnit::Bit, -1.0, 0.0, 64, 0).is_err());
 }
 
 #[test]

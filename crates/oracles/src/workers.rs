@@ -154,6 +154,25 @@ impl WorkerSet {
         self.workers.iter().map(|w| w.compute_time)
     }
 
+    /// The oracles and the compute times, in worker order (for a runner that owns them, such
+    /// as the multi-worker cluster of `optimizers`).
+    ///
+    /// ```
+    /// use oracles::{GaussianQuadratic, Oracle, WorkerSet};
+    /// let oracles: Vec<Box<dyn Oracle>> = (0..2)
+    ///     .map(|_| Box::new(GaussianQuadratic::new(vec![0.0; 3], 1.0).unwrap()) as Box<dyn Oracle>)
+    ///     .collect();
+    /// let (oracles, times) = WorkerSet::sqrt_times(oracles, 1.0)?.into_parts();
+    /// assert_eq!((oracles.len(), times), (2, vec![1.0, 2f64.sqrt()]));
+    /// # Ok::<(), oracles::OracleError>(())
+    /// ```
+    pub fn into_parts(self) -> (Vec<Box<dyn Oracle>>, Vec<f64>) {
+        self.workers
+            .into_iter()
+            .map(|w| (w.oracle, w.compute_time))
+            .unzip()
+    }
+
     /// The global objective `f(x) = (1/n) sum_i f_i(x)`.
     pub fn value(&self, x: &[f64]) -> Result<f64, OracleError> {
         let mut sum = 0.0;

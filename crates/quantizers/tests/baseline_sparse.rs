@@ -240,6 +240,31 @@ fn perm_k_variance_is_n_minus_one() {
 }
 
 #[test]
+fn perm_k_declares_each_workers_block_as_its_support() {
+    let q = PermK::new(11, 4).unwrap();
+    let y = gaussian(11, 18);
+    let mut all = Vec::new();
+    for worker in 0..4 {
+        let state = PublicState::new(5).with_round(3).with_worker(worker);
+        let support = q.support(&state).unwrap();
+        let mut block = q.block(&state).unwrap();
+        block.sort_unstable();
+        assert_eq!(support, block);
+        // The decoded message is zero off the support.
+        let (out, _) = roundtrip(&q, (&y).into(), &state, u64::from(worker));
+        assert!(
+            out.iter()
+                .enumerate()
+                .all(|(j, v)| support.contains(&j) || *v == 0.0)
+        );
+        all.extend(support);
+    }
+    all.sort_unstable();
+    assert_eq!(all, (0..11).collect::<Vec<_>>());
+    assert_eq!(q.support(&PublicState::new(5).with_worker(4)), None);
+}
+
+#[test]
 fn perm_k_workers_average_to_the_input_exactly() {
     let d = 23;
     let n = 5;

@@ -9,6 +9,7 @@ pub mod dqgd;
 pub mod drift;
 pub mod linreg;
 pub mod lp_precision;
+pub mod multiworker;
 pub mod plot;
 pub mod record;
 pub mod report;
@@ -166,6 +167,7 @@ pub fn experiments() -> Vec<Box<dyn Experiment>> {
         Box::new(lp_precision::LpPrecision),
         Box::new(dqgd::Dqgd),
         Box::new(linreg::Linreg),
+        Box::new(multiworker::Multiworker),
         Box::new(throughput::Throughput),
     ]
 }

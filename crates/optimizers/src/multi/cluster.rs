@@ -1,11 +1,11 @@
 //! [`Cluster`]: the workers, their time model, the simulated clock and the channel.
 
 use bitcodec::{Direction, Transcript};
-use oracles::Oracle;
+use oracles::{Oracle, WorkerSet};
 use quantizers::{PublicState, Quantizer, splitmix64};
 use rand_chacha::ChaCha8Rng;
 
-use super::TimeModel;
+use super::{CommUnit, TimeModel};
 use crate::error::check_dim;
 use crate::round_loop::{Channel, Delivery};
 use crate::{OptError, RunStreams};
@@ -81,6 +81,35 @@ impl Cluster {
             channel: Channel::new(false),
             now: 0.0,
         })
+    }
+
+    /// The cluster of a [`WorkerSet`]: its oracles and compute times `h_i`, links costing
+    /// `uplink` and `downlink` seconds per `unit` for every worker, at most `budget_bits` per
+    /// uplink message, and all randomness from `seed`.
+    ///
+    /// ```
+    /// use optimizers::multi::{Cluster, CommUnit};
+    /// use oracles::{GaussianQuadratic, Oracle, WorkerSet};
+    /// let oracles: Vec<Box<dyn Oracle>> = (0..4)
+    ///     .map(|_| Box::new(GaussianQuadratic::new(vec![1.0; 8], 0.5).unwrap()) as Box<dyn Oracle>)
+    ///     .collect();
+    /// let set = WorkerSet::sqrt_times(oracles, 1.0)?; // h_i = sqrt(i)
+    /// let cluster = Cluster::from_worker_set(set, CommUnit::Coordinate, 0.01, 0.01, 512, 7)?;
+    /// assert_eq!(cluster.workers(), 4);
+    /// assert_eq!(cluster.time_model().compute_times()[3], 2.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_worker_set(
+        set: WorkerSet,
+        unit: CommUnit,
+        uplink: f64,
+        downlink: f64,
+        budget_bits: usize,
+        seed: u64,
+    ) -> Result<Self, OptError> {
+        let (oracles, compute) = set.into_parts();
+        let time = TimeModel::new(compute, unit, uplink, downlink)?;
+        Self::new(oracles, time, budget_bits, seed)
     }
 
     /// The same cluster, keeping every message's bits in the transcript.

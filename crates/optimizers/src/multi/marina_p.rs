@@ -10,7 +10,9 @@
 //! ```
 //!
 //! with `C_i` a Perm-K compressor shared by the workers (correlated: the blocks partition the
-//! coordinates), here the crate-internal one, or any scheme whose messages depend on
+//! coordinates): by default [`quantizers::PermK`] with its values sent as binary64
+//! ([`quantizers::ScalarCode::F64`], so `w_i` moves by exactly `n` times the block of the
+//! difference and `(1/n) sum_i w_i = x` up to rounding), or any scheme whose messages depend on
 //! `PublicState::worker`. The uplink goes through any quantizer (exact for MARINA-P proper;
 //! compressing it is M3's territory). Time of round `t`: `max_i (down_i + b h_i + up_i)` where
 //! `down_i` is the downlink that produced `w_i` (free in round 0).
@@ -34,11 +36,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use quantizers::{Purpose, Quantizer, Unquantized};
+use quantizers::{PermK, Purpose, Quantizer, ScalarCode, Unquantized};
 use rand::Rng;
 
 use super::cluster::worker_id;
-use super::perm_k::PermK;
 use super::{Cluster, Method, RoundReport};
 use crate::error::{check_dim, check_point};
 use crate::round_loop::{check_budget, checked_step};
@@ -69,8 +70,9 @@ pub struct MarinaP {
 }
 
 impl MarinaP {
-    /// MARINA-P with the crate's Perm-K downlink (`d >= n` workers), full synchronisation with
-    /// probability `p` in `(0, 1]`, and `batch >= 1` gradients per worker and round.
+    /// MARINA-P with the Perm-K downlink ([`quantizers::PermK`], binary64 values; `d >= n`
+    /// workers), full synchronisation with probability `p` in `(0, 1]`, and `batch >= 1`
+    /// gradients per worker and round.
     pub fn new(
         rule: Box<dyn UpdateRule>,
         uplink: Box<dyn Quantizer>,
@@ -78,7 +80,9 @@ impl MarinaP {
         batch: u64,
         p: f64,
     ) -> Result<Self, OptError> {
-        let perm_k = PermK::new(rule.dim(), workers)?;
+        let n = u32::try_from(workers)
+            .map_err(|_| OptError::InvalidParameter(format!("{workers} workers is too many")))?;
+        let perm_k = PermK::new(rule.dim(), n)?.with_scalar_code(ScalarCode::F64);
         Self::with_compressor(rule, uplink, Box::new(perm_k), workers, batch, p)
     }
 

@@ -4,7 +4,9 @@
 //! gradient, talk to one server over links that cost a fixed time per bit or per coordinate
 //! in each direction ([`TimeModel`]); the objective is `f = (1/n) sum_i f_i`. A [`Cluster`]
 //! holds the workers, the time model, the clock and the channel every message crosses (the
-//! round loop's channel: the uplink budget, the transcript, decoding from the bits alone). A
+//! round loop's channel: the uplink budget, the transcript, decoding from the bits alone); it is
+//! built from oracles and a time model, or from an [`oracles::WorkerSet`] with
+//! [`Cluster::from_worker_set`]. A
 //! [`Method`] is one server algorithm with explicit state; [`run_until`] steps it until a
 //! [`Criterion`] (`||grad f(x)||^2 <= eps` or `f(x) - f* <= eps`) holds and reports the simulated
 //! time and rounds ([`TimeToAccuracy`]).
@@ -48,7 +50,6 @@ mod criterion;
 mod downlink;
 mod marina_p;
 mod method;
-mod perm_k;
 mod rennala;
 mod shadowheart;
 mod sync_sgd;

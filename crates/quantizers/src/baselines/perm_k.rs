@@ -18,7 +18,8 @@
 //!
 //! In code: [`PermK`]. The message is the block's values in `sigma` order, one [`ScalarCode`]
 //! each (default [`ScalarCode::F32Stochastic`]); the decoder multiplies by `n`. At most
-//! `ceil(d/n) c` bits, exactly `(d/n) c` when `n` divides `d`.
+//! `ceil(d/n) c` bits, exactly `(d/n) c` when `n` divides `d`. The block is the message's
+//! [`Quantizer::support`], so links that charge per coordinate charge `|B_pi(i)|`.
 
 use bitcodec::{BitReader, BitWriter};
 use rand::RngCore;
@@ -200,6 +201,14 @@ impl Quantizer for PermK {
         VarianceBound::Relative {
             omega: scalar_error::inflate_omega(self.scale, f64::from(self.workers) - 1.0),
         }
+    }
+
+    /// The block of `state.worker`, sorted: the coordinates the message describes (a public
+    /// function of the round's coins). `None` for a worker index outside `0..n`.
+    fn support(&self, state: &PublicState<'_>) -> Option<Vec<usize>> {
+        let mut block = self.block(state).ok()?;
+        block.sort_unstable();
+        Some(block)
     }
 
     /// `32 d/n`.
