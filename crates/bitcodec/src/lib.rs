@@ -16,6 +16,7 @@
 //! | [`EliasDelta`] | `v >= 1` | `N + 2 floor(log2(N+1)) + 1`, `N = floor(log2 v)` |
 //! | [`SubsetCode`] | k-subset of `[n]` | `ceil(log2 C(n, k))` |
 //! | [`MultisetCode`] | type of `k` draws over `n` symbols | `ceil(log2 C(n + k - 1, k))` |
+//! | [`TypeRangeCode`] | the same by range coding (linear time) | `<= ceil(log2 C(n + k - 1, k)) + 2` |
 //!
 //! Invariants: a write past the capacity is [`CodecError::BudgetExceeded`] and leaves the
 //! message unchanged; a read past the end is [`CodecError::UnexpectedEnd`]; a bit pattern
@@ -45,9 +46,12 @@ mod elias;
 mod enumerative;
 mod error;
 mod fixed;
+mod log2_binomial;
 mod mixed_radix;
+mod range_coder;
 mod reader;
 mod transcript;
+mod type_range;
 mod unary;
 mod uniform;
 mod writer;
@@ -62,6 +66,7 @@ pub use mixed_radix::{ChunkedRadix, MixedRadix};
 pub use num_bigint::BigUint;
 pub use reader::BitReader;
 pub use transcript::{Direction, MessageRecord, Transcript};
+pub use type_range::{TypeDecoder, TypeEncoder, TypeRangeCode};
 pub use unary::Unary;
 pub use uniform::{Uniform, ceil_log2};
 pub use writer::BitWriter;
