@@ -66,7 +66,7 @@ pub use mixed_radix::{ChunkedRadix, MixedRadix};
 pub use num_bigint::BigUint;
 pub use reader::BitReader;
 pub use transcript::{Direction, MessageRecord, Transcript};
-pub use type_range::{TypeDecoder, TypeEncoder, TypeRangeCode};
+pub use type_range::TypeRangeCode;
 pub use unary::Unary;
 pub use uniform::{Uniform, ceil_log2};
 pub use writer::BitWriter;

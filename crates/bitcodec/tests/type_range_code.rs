@@ -261,11 +261,11 @@ fn max_len_is_the_enumerative_length_plus_two() {
 #[test]
 fn the_stated_loss_bound_is_far_below_a_bit() {
     let big = TypeRangeCode::new(1 << 20, 1 << 20).unwrap();
-    assert!(big.loss_bound_bits() < 2f64.powi(-26));
+    assert!(big.loss_bound_bits() < 2f64.powi(-28));
     // Near the largest size (2^40 decisions), with k dominating the bound.
     let n = (1u64 << 20) + 1;
     let largest = TypeRangeCode::new(n, (1 << 40) - (n - 1)).unwrap();
-    assert!(largest.loss_bound_bits() < 0.03);
+    assert!(largest.loss_bound_bits() < 0.01);
 }
 
 #[test]
@@ -357,7 +357,7 @@ fn a_pinned_type_gives_a_pinned_codeword() {
 // **|||* has probability 1/2 * 2/5 * 3/4 * 2/3 * 1/2 = 1/20: the interval [0.15, 0.2), which
 // holds [5/32, 6/32): the bits 00101, first bit in bit 0.
 const PINNED_SMALL: (usize, u64) = (5, 0b10100);
-const PINNED_LARGE: (usize, u64) = (481, 17_747_456_697_955_113_217);
+const PINNED_LARGE: (usize, u64) = (481, 11_068_439_128_173_436_652);
 
 #[test]
 fn wrong_lengths_and_sums_are_input_errors_that_write_nothing() {
@@ -376,67 +376,21 @@ fn wrong_lengths_and_sums_are_input_errors_that_write_nothing() {
         ));
         assert!(w.is_empty());
     }
-    let mut out = [0u64; 2];
-    assert!(matches!(
-        code.decode_counts(&mut BitString::new().reader(), &mut out),
-        Err(CodecError::InvalidInput(_))
-    ));
 }
 
 #[test]
-fn a_rejected_push_leaves_the_encoder_unchanged() {
-    let code = TypeRangeCode::new(4, 5).unwrap();
-    let mut enc = code.encoder();
-    enc.push(2).unwrap();
-    assert!(enc.push(4).is_err()); // only 3 draws left
-    enc.push(1).unwrap();
-    enc.push(0).unwrap();
-    assert!(enc.push(1).is_err()); // the last count must be 2
-    enc.push(2).unwrap();
-    assert_eq!(enc.remaining(), 0);
-    assert!(enc.clone().push(0).is_err()); // no symbols left
-    let streamed = enc.finish().unwrap();
+fn the_output_buffer_must_have_one_slot_per_symbol() {
+    let code = TypeRangeCode::new(3, 4).unwrap();
     let mut w = BitWriter::new();
-    code.encode_counts(&mut w, &[2, 1, 0, 2]).unwrap();
-    assert_eq!(streamed, w.finish());
-}
-
-#[test]
-fn finishing_early_is_an_error() {
-    let code = TypeRangeCode::new(4, 5).unwrap();
-    let mut enc = code.encoder();
-    enc.push(2).unwrap();
-    assert!(matches!(enc.finish(), Err(CodecError::InvalidInput(_))));
-}
-
-#[test]
-fn the_decoder_refuses_a_count_past_the_last_symbol() {
-    let code = TypeRangeCode::new(2, 2).unwrap();
-    let mut w = BitWriter::new();
-    code.encode_counts(&mut w, &[1, 1]).unwrap();
+    code.encode_counts(&mut w, &[1, 1, 2]).unwrap();
     let msg = w.finish();
-    let mut r = msg.reader();
-    let mut dec = code.decoder(&mut r).unwrap();
-    assert_eq!(dec.next_count().unwrap(), 1);
-    assert_eq!(dec.next_count().unwrap(), 1);
-    assert!(dec.next_count().is_err());
-    assert_eq!(dec.finish().unwrap(), msg.len());
-}
-
-#[test]
-fn a_decoder_finished_early_skips_the_rest_of_the_code() {
-    let code = TypeRangeCode::new(50, 50).unwrap();
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let counts = uniform_type(50, 50, &mut rng);
-    let mut w = BitWriter::new();
-    code.encode_counts(&mut w, &counts).unwrap();
-    w.write_bits(0b1011, 4).unwrap();
-    let msg = w.finish();
-    let mut r = msg.reader();
-    let mut dec = code.decoder(&mut r).unwrap();
-    assert_eq!(dec.next_count().unwrap(), counts[0]);
-    dec.finish().unwrap();
-    assert_eq!(r.read_bits(4).unwrap(), 0b1011);
+    for len in [2, 4] {
+        let mut out = vec![0u64; len];
+        assert!(matches!(
+            code.decode_counts(&mut msg.reader(), &mut out),
+            Err(CodecError::InvalidInput(_))
+        ));
+    }
 }
 
 #[test]
