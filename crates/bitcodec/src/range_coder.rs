@@ -12,21 +12,21 @@
 //! split = floor(W Q / 2^64),   star -> [L, L + split),   bar -> [L + split, L + W),
 //! ```
 //!
-//! then shifts `W` left by its leading zeros (bit-granular renormalisation, so
-//! `W in [2^63, 2^64)` before every decision) and emits the bits that left `low`.
+//! and when `W` has fallen below `2^56` shifts it left by its leading zeros (into
+//! `[2^63, 2^64)`), emitting the bits that leave `low`: `W >= 2^56` before every decision.
 //! `fl(1/t)` is the IEEE-754 double quotient (correctly rounded on every platform); `Q` is
 //! then computed exactly in integers from its mantissa and exponent, so encoder and
 //! decoder split identically everywhere.
 //!
 //! **Loss.** With `u = 2^-53`, `a fl(1/t) = q (1 + theta)`, `|theta| <= u`, and
-//! `Q / 2^64` lies in `(a fl(1/t) - 2^-64, a fl(1/t)]`. For `W >= 2^63` the coded
-//! probabilities satisfy
+//! `Q / 2^64` lies in `(a fl(1/t) - 2^-64, a fl(1/t)]`. For `W >= 2^56` (so
+//! `2^-64 + 1/W < 2^-55`) the coded probabilities satisfy
 //!
 //! ```text
-//! split / W       >= Q 2^-64 - 1/W > q (1 - u) - 3 * 2^-64 = q (1 - u - 3 t 2^-64 / a)        (star)
+//! split / W       >= Q 2^-64 - 1/W > q (1 - u) - 2^-55 = q (1 - u - 2^-55 t / a)        (star)
 //! split / W       <= Q 2^-64      <= q (1 + u)
-//! (W - split) / W >= 1 - Q 2^-64  >= 1 - q (1 + u)         = (1 - q)(1 - u a / b)             (bar)
-//! (W - split) / W <= 1 - Q 2^-64 + 2^-63                   <= (1 - q)(1 + u a / b + 3 t 2^-64 / b)
+//! (W - split) / W >= 1 - Q 2^-64  >= 1 - q (1 + u)     = (1 - q)(1 - u a / b)           (bar)
+//! (W - split) / W <= 1 - Q 2^-64 + 1/W                 <= (1 - q)(1 + u a / b + 2^-55 t / b)
 //! ```
 //!
 //! so along a path of decisions the coded probability is within a factor `prod (1 +- x_i)`
@@ -35,19 +35,19 @@
 //! and the bars `b = b0, ..., 1` (each with `a <= a0`, `t <= a0 + b0`), hence
 //!
 //! ```text
-//! sum x_i <= X := u a0 (1 + H_{b0}) + 3 * 2^-64 (a0 + b0) (H_{a0} + H_{b0}),     H_m = 1 + ... + 1/m,
+//! sum x_i <= X := u a0 (1 + H_{b0}) + 2^-55 (a0 + b0) (H_{a0} + H_{b0}),     H_m = 1 + ... + 1/m,
 //! ```
 //!
 //! and since every `x_i <= 2^-13` (for `t <= MAX_TOTAL = 2^40`), the coded probability is
 //! within a factor `2^delta` of the exact one, `delta = 1.001 X / ln 2` bits
-//! ([`loss_bound_bits`]): below `2^-28` for `a0 = b0 = 2^20`, below `0.01` at the largest
+//! ([`loss_bound_bits`]): below `2^-27` for `a0 = b0 = 2^20`, below `0.01` at the largest
 //! size.
 //!
-//! Every split leaves both sides non-empty: `Q >= 2^24` gives `split >= 2^23`, and
-//! `1 - Q 2^-64 > 2^-41` gives `W - split >= 2^22`; so after a decision `W >= 2^22` and the
-//! renormalising shift is at most 41 bits.
+//! Every split leaves both sides non-empty: `Q >= 2^24` gives `split >= 2^16`, and
+//! `1 - Q 2^-64 > 2^-41` gives `W - split >= 2^15`; so after a decision `W >= 2^15` and a
+//! renormalising shift is at most 48 bits.
 //!
-//! **Termination.** After the last decision `W >= 2^63`, so some dyadic interval of length
+//! **Termination.** After the last decision the coder renormalises, so `W >= 2^63` and some dyadic interval of length
 //! `2^-(e+t)`, `t <= 2`, lies inside `[L, L + W 2^-(e+64))`; the encoder writes its `e + t`
 //! bits with the smallest such `t`. Any continuation of those bits still lies in the
 //! interval, so the decoder may read past the code (into whatever follows it) and still
@@ -56,10 +56,11 @@
 //! `e + t < -log2 P + 2`, i.e. at most `ceil(-log2 P) + 1` bits; and at least
 //! `e + 1 >= -log2 P`.
 //!
-//! **Speed.** Both loops keep the coder state in locals and make no data-dependent branch
-//! per decision (`select_unpredictable`; a shift by zero when no bit is final; the decoder
-//! computes the fractions for both outcomes of a decision, from one product, while it
-//! resolves). The reciprocals `fl(1/t)`, `t = a + b` falling by one per decision, are
+//! **Speed.** Both loops keep the coder state in locals and make no branch on the
+//! decisions (`select_unpredictable`; the decoder computes the fractions for both outcomes
+//! of a decision, from one product, while it resolves). Renormalising only below `2^56`
+//! makes most decisions one multiplication and a compare: a decision costs about a bit, so
+//! a shift comes every few decisions. The reciprocals `fl(1/t)`, `t = a + b` falling by one per decision, are
 //! computed a block at a time so the divisions vectorise.
 
 use std::hint::select_unpredictable;
@@ -69,6 +70,9 @@ use crate::{BitReader, BitString, CodecError};
 /// The largest `t = a + b` the coder accepts: `2^40`, so that `Q >= 2^24` and every split
 /// leaves both sides non-empty, and the loss bound stays far below a bit.
 pub(crate) const MAX_TOTAL: u64 = 1 << 40;
+
+/// The coder renormalises when the range falls below `2^56` (module docs).
+const RENORM_BELOW: u64 = 1 << 56;
 
 /// `u = 2^-53`: the relative error of `fl(1/t)` (see the module docs).
 const UNIT_ROUNDOFF: f64 = 1.0 / (1u64 << 53) as f64;
@@ -189,11 +193,11 @@ fn harmonic_upper(m: u64) -> f64 {
 
 /// `delta`: the coded probability of any arrangement of `a0` stars and `b0` bars is within
 /// a factor `2^delta` of `1/C(a0 + b0, a0)`; `delta = 1.001 X / ln 2` with
-/// `X = u a0 (1 + H_{b0}) + 3 * 2^-64 (a0 + b0) (H_{a0} + H_{b0})` (module docs).
+/// `X = u a0 (1 + H_{b0}) + 2^-55 (a0 + b0) (H_{a0} + H_{b0})` (module docs).
 pub(crate) fn loss_bound_bits(a0: u64, b0: u64) -> f64 {
-    let two_pow_64 = 18_446_744_073_709_551_616.0;
+    let two_pow_55 = 36_028_797_018_963_968.0;
     let x = UNIT_ROUNDOFF * a0 as f64 * (1.0 + harmonic_upper(b0))
-        + 3.0 / two_pow_64 * (a0 as f64 + b0 as f64) * (harmonic_upper(a0) + harmonic_upper(b0));
+        + 1.0 / two_pow_55 * (a0 as f64 + b0 as f64) * (harmonic_upper(a0) + harmonic_upper(b0));
     1.001 * x / std::f64::consts::LN_2
 }
 
@@ -289,19 +293,31 @@ pub(crate) fn encode(k: u64, counts: &[u64], capacity: usize) -> BitString {
             acc = 0;
             carry_into_words(&mut words);
         }
-        let s = range.leading_zeros();
-        range <<= s;
-        let (new_acc, new_pending, word) = append(acc, pending, top_bits(sum, s), s);
-        (acc, pending) = (new_acc, new_pending);
-        if let Some(word) = word {
-            words.push(word);
+        low = sum;
+        if range < RENORM_BELOW {
+            let s = range.leading_zeros();
+            range <<= s;
+            let (new_acc, new_pending, word) = append(acc, pending, top_bits(low, s), s);
+            (acc, pending) = (new_acc, new_pending);
+            if let Some(word) = word {
+                words.push(word);
+            }
+            low <<= s;
         }
-        low = sum << s;
         let next = counts.get(i + 1).copied().unwrap_or(0);
         left = select_unpredictable(star, left.wrapping_sub(1), next);
         i += usize::from(!star);
         a -= u64::from(star);
     }
+    // Bring the interval back to range >= 2^63 for the termination.
+    let s = range.leading_zeros();
+    range <<= s;
+    let (new_acc, new_pending, word) = append(acc, pending, top_bits(low, s), s);
+    (acc, pending) = (new_acc, new_pending);
+    if let Some(word) = word {
+        words.push(word);
+    }
+    low <<= s;
     let (t, bits, carry) = termination(low, range);
     acc += u64::from(carry);
     if acc >> pending != 0 {
@@ -350,17 +366,18 @@ pub(crate) fn decode(
         let am = u128::from(a) * u128::from(m);
         let if_bar = fraction_from_product(am, sh);
         let if_star = fraction_from_product(am - u128::from(m), sh);
-        let next = input.peek(shifted + 64);
         let split = mul_hi(range, q);
         let star = code < split;
         // The decisions are unpredictable: keep them out of branches.
         range = select_unpredictable(star, split, range - split);
         code -= select_unpredictable(star, 0, split);
-        // range >= 2^22 after a decision, so s <= 41.
-        let s = range.leading_zeros();
-        range <<= s;
-        code = (code << s) | top_bits(next, s);
-        shifted += s as usize;
+        if range < RENORM_BELOW {
+            // range >= 2^15 after a decision, so s <= 48.
+            let s = range.leading_zeros();
+            range <<= s;
+            code = (code << s) | top_bits(input.peek(shifted + 64), s);
+            shifted += s as usize;
+        }
         count += u64::from(star);
         if let Some(slot) = counts.get_mut(i) {
             *slot = count;
@@ -375,6 +392,10 @@ pub(crate) fn decode(
     {
         *last = a;
     }
+    let s = range.leading_zeros();
+    range <<= s;
+    code = (code << s) | top_bits(input.peek(shifted + 64), s);
+    shifted += s as usize;
     // The encoder's low is the value read (its 64 bits under the window) minus the offset
     // inside the interval.
     let window = input.peek64(shifted);

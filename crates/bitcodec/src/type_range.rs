@@ -28,7 +28,7 @@
 //! ```
 //!
 //! (`l = 0` when `C = 1`), where `delta` ([`TypeRangeCode::loss_bound_bits`]) bounds the
-//! coder's finite-precision loss on any type: below `2^-28` bits for `n = k = 2^20`, and
+//! coder's finite-precision loss on any type: below `2^-27` bits for `n = k = 2^20`, and
 //! below `0.01` bits at the largest size. Proof: the coded probability `P` of any type is
 //! within a factor `2^delta` of `1/C` (the precision analysis of the binary coder, summed
 //! over the stars and bars), and the termination writes fewer than `-log2 P + 2` bits and

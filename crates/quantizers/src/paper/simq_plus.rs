@@ -182,16 +182,24 @@ impl SimQPlus {
         let mut counts = vec![0u64; self.dim + 1];
         let signs = self.sample(x, rng, &mut counts);
         let code = self.types.encode(&counts)?;
-        let bits = code.len() + signs.len;
+        let bits = code.len() + signs.iter().map(|s| s.len).sum::<usize>();
         out.ensure_room(bits)?;
         out.write_bitstring(&code)?;
-        signs.write(out)?;
+        for s in &signs {
+            s.write(out)?;
+        }
         Ok(EncodeStats { bits, clipped: 0 })
     }
 
     /// Draws the `k` SimQ indices into `counts` (`counts[0]` for the zero output,
-    /// `counts[i]` for coordinate `i`) and returns the signs of the coordinates drawn.
-    fn sample<T: Scalar>(&self, x: &[T], rng: &mut dyn RngCore, counts: &mut [u64]) -> Signs {
+    /// `counts[i]` for coordinate `i`) and returns the signs of the coordinates drawn, as
+    /// one bit string per block of coordinates, in order.
+    fn sample<T: Scalar>(
+        &self,
+        x: &[T],
+        rng: &mut dyn RngCore,
+        counts: &mut [u64],
+    ) -> [Signs; LANES] {
         let k = self.reps;
         let mut src = BufferedRng(Uniforms::new(rng));
         // A_j = E_1 + ... + E_j, and U_(j) = A_j / A_{k+1}; LOOKAHEAD infinite sentinels
@@ -207,38 +215,86 @@ impl SimQPlus {
         arrivals.resize(k + LOOKAHEAD, f64::INFINITY);
         // U_(j) B' < S_i  <=>  A_j < S_i A_{k+1} / B'.
         let scale = (sum + last) / self.scaled;
-        let mut signs = Signs::with_capacity(k.min(self.dim));
-        let mut next = 0usize;
-        let mut acc = 0.0f64;
-        for (c, v) in counts.iter_mut().skip(1).zip(x) {
-            let v = v.to_f64();
-            acc += v.abs();
-            let limit = acc * scale;
-            // The arrivals are sorted: count those below the limit LOOKAHEAD at a time,
-            // without a branch per arrival (most coordinates take 0, 1 or 2 draws).
-            let start = next;
-            loop {
-                let ahead = arrivals.get(next..next + LOOKAHEAD).unwrap_or(&[]);
-                let below = ahead.iter().map(|&a| usize::from(a < limit)).sum::<usize>();
-                next += below;
-                if below < LOOKAHEAD {
-                    break;
-                }
+        // The merge of the limits S_i A_{k+1} / B' with the sorted arrivals is a chain of
+        // dependent loads; LANES blocks of coordinates are merged side by side so their
+        // chains overlap. Block c's cumulative sums are base_c plus its own running sum,
+        // and base_{c+1} is block c's last one, so the limits rise across the blocks and
+        // block c + 1 starts where block c stops.
+        let block = self.dim.div_ceil(LANES).max(1);
+        let mut lanes: [Lane<'_, T>; LANES] = std::array::from_fn(|c| {
+            let start = (c * block).min(self.dim);
+            let end = ((c + 1) * block).min(self.dim);
+            Lane {
+                x: x.get(start..end).unwrap_or(&[]),
+                counts_offset: start + 1,
+                base: 0.0,
+                acc: 0.0,
+                next: 0,
+                signs: Signs::with_capacity(k.min(end - start)),
             }
-            let n = (next - start) as u64;
-            *c = n;
-            signs.push_if(n > 0, v < 0.0);
+        });
+        let mut base = 0.0f64;
+        for lane in &mut lanes {
+            lane.base = base;
+            base += lane.x.iter().fold(0.0, |s, v| s + v.to_f64().abs());
+            lane.next = arrivals.partition_point(|&a| a < lane.base * scale);
+        }
+        for i in 0..block {
+            for lane in &mut lanes {
+                let Some(v) = lane.x.get(i) else { continue };
+                let v = v.to_f64();
+                lane.acc += v.abs();
+                let limit = (lane.base + lane.acc) * scale;
+                let n = count_below(&arrivals, &mut lane.next, limit);
+                if let Some(c) = counts.get_mut(lane.counts_offset + i) {
+                    *c = n;
+                }
+                lane.signs.push_if(n > 0, v < 0.0);
+            }
         }
         // Draws past S_d pick the zero output.
+        let drawn = lanes.last().map_or(0, |lane| lane.next);
         if let Some(zero) = counts.first_mut() {
-            *zero = (k - next) as u64;
+            *zero = (k - drawn) as u64;
         }
-        signs
+        lanes.map(|lane| lane.signs)
     }
 }
 
 /// Arrivals compared at once in the sampler's merge.
 const LOOKAHEAD: usize = 4;
+
+/// Blocks of coordinates the sampler merges side by side.
+const LANES: usize = 4;
+
+/// One block of coordinates in the sampler's merge.
+struct Lane<'x, T> {
+    x: &'x [T],
+    /// Index in `counts` of the block's first coordinate.
+    counts_offset: usize,
+    /// `S` before the block, and the running sum of `|x_i|` inside it.
+    base: f64,
+    acc: f64,
+    /// The first arrival not yet counted.
+    next: usize,
+    signs: Signs,
+}
+
+/// Counts the sorted `arrivals` from `*next` on that lie below `limit` and moves `*next`
+/// past them, LOOKAHEAD at a time without a branch per arrival (most coordinates take 0,
+/// 1 or 2 draws); `arrivals` ends with LOOKAHEAD infinities.
+#[inline]
+fn count_below(arrivals: &[f64], next: &mut usize, limit: f64) -> u64 {
+    let start = *next;
+    loop {
+        let ahead = arrivals.get(*next..*next + LOOKAHEAD).unwrap_or(&[]);
+        let below = ahead.iter().map(|&a| usize::from(a < limit)).sum::<usize>();
+        *next += below;
+        if below < LOOKAHEAD {
+            return (*next - start) as u64;
+        }
+    }
+}
 
 /// The signs of the coordinates drawn (1 = negative), packed 64 to a word, first in bit 0.
 struct Signs {
@@ -373,7 +429,8 @@ impl Quantizer for SimQPlus {
         // The signs, 64 at a time: one per coordinate drawn, in order.
         let (mut word, mut left, mut unread) = (0u64, 0u32, drawn);
         for (o, &c) in out.iter_mut().zip(counts.iter().skip(1)) {
-            if c > 0 && left == 0 {
+            // One combined (rarely true) condition: a branch on `c > 0` would mispredict.
+            if (c > 0) & (left == 0) {
                 let width = unread.min(64);
                 word = bits.read_bits(width as u32)?;
                 left = width as u32;
@@ -383,7 +440,8 @@ impl Quantizer for SimQPlus {
             let negative = word & drawn;
             word >>= drawn;
             left -= drawn as u32;
-            let v = unit * c as f64;
+            // c <= k <= 2^40: exact through i64, a single conversion instruction.
+            let v = unit * c as i64 as f64;
             *o = f64::from_bits(v.to_bits() | (negative << 63));
         }
         Ok(())
