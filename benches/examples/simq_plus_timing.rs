@@ -43,7 +43,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         (1 << 20, 1 << 10, 15),
     ];
     println!(
-        "|  d  |  k  | type code | bits | copy ms | encode ms (ChaCha8) | encode ms (SmallRng) | decode ms | encode / copy speed | decode / copy speed |"
+        "| d | k | type code | bits | copy ms | encode ms (ChaCha8) | encode ms (SmallRng) \
+         | decode ms | encode / copy speed | decode / copy speed |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for (d, k, runs) in cases {

@@ -16,7 +16,7 @@
 //! | [`EliasDelta`] | `v >= 1` | `N + 2 floor(log2(N+1)) + 1`, `N = floor(log2 v)` |
 //! | [`SubsetCode`] | k-subset of `[n]` | `ceil(log2 C(n, k))` |
 //! | [`MultisetCode`] | type of `k` draws over `n` symbols | `ceil(log2 C(n + k - 1, k))` |
-//! | [`TypeRangeCode`] | the same by range coding (linear time) | `<= ceil(log2 C(n + k - 1, k)) + 2` |
+//! | [`TypeRangeCode`] | the same, range coded in linear time | `<= ceil(log2 C(n+k-1, k)) + 2` |
 //!
 //! Invariants: a write past the capacity is [`CodecError::BudgetExceeded`] and leaves the
 //! message unchanged; a read past the end is [`CodecError::UnexpectedEnd`]; a bit pattern

@@ -38,7 +38,7 @@
 //! sum x_i <= X := u a0 (1 + H_{b0}) + 2^-55 (a0 + b0) (H_{a0} + H_{b0}),     H_m = 1 + ... + 1/m,
 //! ```
 //!
-//! and since every `x_i <= 2^-13` (for `t <= MAX_TOTAL = 2^40`), the coded probability is
+//! and since every `x_i <= 2^-12` (for `t <= MAX_TOTAL = 2^40`), the coded probability is
 //! within a factor `2^delta` of the exact one, `delta = 1.001 X / ln 2` bits
 //! ([`loss_bound_bits`]): below `2^-27` for `a0 = b0 = 2^20`, below `0.01` at the largest
 //! size.
@@ -47,11 +47,12 @@
 //! `1 - Q 2^-64 > 2^-41` gives `W - split >= 2^15`; so after a decision `W >= 2^15` and a
 //! renormalising shift is at most 48 bits.
 //!
-//! **Termination.** After the last decision the coder renormalises, so `W >= 2^63` and some dyadic interval of length
-//! `2^-(e+t)`, `t <= 2`, lies inside `[L, L + W 2^-(e+64))`; the encoder writes its `e + t`
-//! bits with the smallest such `t`. Any continuation of those bits still lies in the
-//! interval, so the decoder may read past the code (into whatever follows it) and still
-//! makes every decision right; it recomputes `t` from its own copy of the final interval.
+//! **Termination.** After the last decision the coder renormalises, so `W >= 2^63` and
+//! some dyadic interval of length `2^-(e+t)`, `t <= 2`, lies inside `[L, L + W 2^-(e+64))`;
+//! the encoder writes its `e + t` bits with the smallest such `t`. Any continuation of
+//! those bits still lies in the interval, so the decoder may read past the code (into
+//! whatever follows it) and still makes every decision right; it recomputes `t` from its
+//! own copy of the final interval.
 //! The width `P` of the final interval is `2^-(e+64) W`, so `e < -log2 P` and the length is
 //! `e + t < -log2 P + 2`, i.e. at most `ceil(-log2 P) + 1` bits; and at least
 //! `e + 1 >= -log2 P`.
@@ -60,8 +61,8 @@
 //! decisions (`select_unpredictable`; the decoder computes the fractions for both outcomes
 //! of a decision, from one product, while it resolves). Renormalising only below `2^56`
 //! makes most decisions one multiplication and a compare: a decision costs about a bit, so
-//! a shift comes every few decisions. The reciprocals `fl(1/t)`, `t = a + b` falling by one per decision, are
-//! computed a block at a time so the divisions vectorise.
+//! a shift comes every few decisions. The reciprocals `fl(1/t)`, `t = a + b` falling by
+//! one per decision, are computed a block at a time so the divisions vectorise.
 
 use std::hint::select_unpredictable;
 

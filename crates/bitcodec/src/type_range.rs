@@ -17,23 +17,25 @@
 //! count `c_i = j` is `j` stars then a bar. [`TypeRangeCode`] codes exactly these binary
 //! decisions (none once `a = 0` or `b = 0`: the rest is determined) with a 64-bit binary
 //! range coder whose splits both sides compute with the same integer operations (from the
-//! correctly rounded double `fl(1/(a + b))`). The work per count is `O(1 + c_i)`: `n - 1 + k` decisions at most, no big
-//! integers and no allocation per symbol.
+//! correctly rounded double `fl(1/(a + b))`). The work per count is `O(1 + c_i)`:
+//! `n - 1 + k` decisions at most, no big integers and no allocation per symbol.
 //!
 //! **Guarantee.** For `n >= 1`, `k >= 0`, `n - 1 + k <= 2^40`, every type is coded in
 //! `l` bits with
 //!
 //! ```text
-//! log2 C - delta  <=  l  <=  ceil(log2 C + delta) + 1  <=  ceil(log2 C) + 2,     C = C(n + k - 1, k),
+//! log2 C - delta  <=  l  <=  ceil(log2 C + delta) + 1  <=  ceil(log2 C) + 2,
 //! ```
 //!
-//! (`l = 0` when `C = 1`), where `delta` ([`TypeRangeCode::loss_bound_bits`]) bounds the
-//! coder's finite-precision loss on any type: below `2^-27` bits for `n = k = 2^20`, and
-//! below `0.01` bits at the largest size. Proof: the coded probability `P` of any type is
-//! within a factor `2^delta` of `1/C` (the precision analysis of the binary coder, summed
-//! over the stars and bars), and the termination writes fewer than `-log2 P + 2` bits and
-//! at least `-log2 P`; so `l < log2 C + delta + 2`, and `l` is an integer. [`TypeRangeCode::max_len`] is the bound `ceil(log2 C) + 2` itself, for
-//! declaring a scheme's cost as "at most".
+//! with `C = C(n + k - 1, k)` (`l = 0` when `C = 1`), where `delta`
+//! ([`TypeRangeCode::loss_bound_bits`]) bounds the coder's finite-precision loss on any
+//! type: below `2^-27` bits for `n = k = 2^20`, and below `0.01` bits at the largest size.
+//! Proof: the coded probability `P` of any type is within a factor `2^delta` of `1/C` (the
+//! precision analysis of the binary coder, summed over the stars and bars), and the
+//! termination writes fewer than `-log2 P + 2` bits and at least `-log2 P`; so
+//! `l < log2 C + delta + 2`, and `l` is an integer.
+//! [`TypeRangeCode::max_len`] is the bound `ceil(log2 C) + 2` itself, for declaring a
+//! scheme's cost as "at most".
 //!
 //! In code: [`TypeRangeCode`]; its decoder reads up to 128 bits past the end of a code
 //! without consuming them, so a code can be followed by other fields in the same message.
