@@ -16,6 +16,7 @@
 //! | [`EliasDelta`] | `v >= 1` | `N + 2 floor(log2(N+1)) + 1`, `N = floor(log2 v)` |
 //! | [`SubsetCode`] | k-subset of `[n]` | `ceil(log2 C(n, k))` |
 //! | [`MultisetCode`] | type of `k` draws over `n` symbols | `ceil(log2 C(n + k - 1, k))` |
+//! | [`TypeRangeCode`] | the same, range coded in linear time | `<= ceil(log2 C(n+k-1, k)) + 2` |
 //!
 //! Every code has `encode`, `decode` and a `len` that gives the exact length before writing.
 //! Runs of fixed-width fields go through [`BitWriter::write_fields`] and
@@ -73,10 +74,13 @@ mod enumerative;
 mod error;
 mod field;
 mod fixed;
+mod log2_binomial;
 mod mixed_radix;
 mod packing;
+mod range_coder;
 mod reader;
 mod transcript;
+mod type_range;
 mod unary;
 mod uniform;
 mod writer;
@@ -92,6 +96,7 @@ pub use mixed_radix::{ChunkedRadix, MixedRadix};
 pub use num_bigint::BigUint;
 pub use reader::BitReader;
 pub use transcript::{Direction, MessageRecord, Transcript};
+pub use type_range::TypeRangeCode;
 pub use unary::Unary;
 pub use uniform::{Uniform, ceil_log2};
 pub use writer::BitWriter;

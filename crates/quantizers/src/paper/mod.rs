@@ -77,3 +77,4 @@ pub use ratq::Ratq;
 pub use simq::SimQ;
 pub use simq_plus::SimQPlus;
 pub use split_lp::SplitLp;
+pub use type_code::EXACT_TYPE_BITS;
