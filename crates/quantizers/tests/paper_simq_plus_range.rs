@@ -85,8 +85,9 @@ fn range_coded_caps_are_within_theorem_4_2s_bit_count() {
             assert!(cap <= paper, "d={d} k={}: {cap} > {paper}", q.reps());
         }
     }
-    // The smallest range-coded k for a huge d (k >= 12 leaves three bits to spare).
-    let d = 1usize << 36;
+    // The smallest k that the bit threshold sends to the range code, for a large d whose
+    // small types are still practical for the exact code (k >= 12 leaves three bits to spare).
+    let d = 1usize << 24;
     let k = (1..64).find(|&k| !SimQPlus::new(d, 1.0, 2.0, k).unwrap().exact_type_code());
     let q = SimQPlus::new(d, 1.0, 2.0, k.unwrap()).unwrap();
     assert!(q.reps() >= 12);
@@ -279,4 +280,14 @@ proptest! {
             prop_assert!(r.position() <= msg.len());
         }
     }
+}
+
+#[test]
+fn a_huge_alphabet_takes_the_range_code_even_for_a_few_draws() {
+    // The exact code's rank walk is linear in the alphabet: 2^36 symbols is past its limit,
+    // so even one draw is range coded, at most two bits over ceil(log2 C).
+    let q = SimQPlus::new(1usize << 36, 1.0, 2.0, 1).unwrap();
+    assert!(!q.exact_type_code());
+    let exact_bits = 37.0; // ceil(log2 C(2^36 + 1, 1)) = ceil(log2(2^36 + 1))
+    assert!(q.bit_cost().max_bits().unwrap() as f64 <= exact_bits + 2.0 + 1.0);
 }

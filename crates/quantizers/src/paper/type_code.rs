@@ -3,8 +3,9 @@
 //! There are `C(n + k - 1, k)` types. Two coders sit behind [`TypeCode`], chosen by a
 //! deterministic function of `(n, k)` that the decoder evaluates too:
 //!
-//! - `ceil(log2 C) <= EXACT_TYPE_BITS`: [`bitcodec::MultisetCode`], exactly
-//!   `ceil(log2 C)` bits (combinatorial number system on big integers);
+//! - `ceil(log2 C) <= EXACT_TYPE_BITS`, and the exact code is practical (its rank walk, which
+//!   is linear in `n + k`, stays within `bitcodec`'s work limit): [`bitcodec::MultisetCode`],
+//!   exactly `ceil(log2 C)` bits (combinatorial number system on big integers);
 //! - otherwise [`bitcodec::TypeRangeCode`], at most `ceil(log2 C) + 2` bits (a range code
 //!   of the exact sequential distribution of the counts), in `O(n + k)` word operations.
 //!
@@ -40,10 +41,13 @@ impl TypeCode {
         // 2^4096, so this is the documented rule; only then are big integers built.
         let range = TypeRangeCode::new(symbols, draws)?;
         if range.max_len() <= EXACT_TYPE_BITS + 2 {
-            Ok(Self::Exact(MultisetCode::new(symbols, draws)?))
-        } else {
-            Ok(Self::Range(range))
+            // A short type over a huge alphabet (k draws among 2^36 symbols) is still too
+            // slow for the exact code, which refuses it; the range code takes it then.
+            if let Ok(exact) = MultisetCode::new(symbols, draws) {
+                return Ok(Self::Exact(exact));
+            }
         }
+        Ok(Self::Range(range))
     }
 
     /// Whether this is the exact code.
