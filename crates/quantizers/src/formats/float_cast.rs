@@ -12,17 +12,35 @@
 //!
 //! [`Quantizer::mse_bound`] returns the sum of these per-coordinate terms (the exact mean squared
 //! error, so the bound is attained), including the squared clip of saturated coordinates.
+//!
+//! **Speed.** 8- and 16-bit formats run on bits ([`BitGrid`]): nearest-even converts chunks of
+//! [`CHUNK`] coordinates in a branch-free loop that also finds the largest magnitude, so the
+//! check for NaN, infinities and (non-saturating) overflow costs no extra pass; a refused chunk
+//! takes back what was written and reports exactly what a check before writing would have.
+//! Stochastic rounding checks the input first (so a refusal draws nothing), then rounds one
+//! coordinate at a time, with one random word per coordinate off the grid. Codes go to the
+//! writer a word at a time. Decoding looks 8-bit codes up in a 256-entry table and builds
+//! 16-bit values from their bits, checking a word of codes for NaN and infinity codes at once.
+//! Other formats, and inputs the bit constants cannot express, take the [`Minifloat`] engine;
+//! both paths give the same messages.
 
 use bitcodec::{BitReader, BitWriter};
+use num_traits::AsPrimitive;
 use rand::RngCore;
 
-use super::minifloat::decompose;
-use super::packing::{CodeReader, CodeWriter};
+use super::bit_rounding::BitGrid;
+use super::float_bits::FloatBits;
+use super::minifloat::{decompose, pow2};
+use super::packing::{CodeReader, CodeWriter, LaneCode, WordSink, WordSource};
 use super::{DecodeTable, Minifloat, Overflow, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
 use crate::{Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, Scalar};
 use crate::{VarianceBound, first_non_finite};
+use num_traits::{One, Zero};
+
+/// Coordinates converted per chunk on the fast paths (their codes fit in 64 words at 8 bits).
+const CHUNK: usize = 512;
 
 /// Casts each coordinate to a floating-point format: `w·d` bits per message.
 ///
@@ -155,6 +173,236 @@ impl FloatCast {
         codes.finish()?;
         Ok(clipped)
     }
+
+    /// What a check of the whole input before writing reports: the first non-finite coordinate,
+    /// else the first overflowing one (non-saturating mode). `None` if the input is admissible.
+    fn refusal<T: Scalar>(&self, x: &[T]) -> Option<QuantError> {
+        if let Some(index) = first_non_finite(x) {
+            return Some(QuantError::NonFinite { index });
+        }
+        if self.overflow == Overflow::NonSaturating
+            && let Some((i, v)) = self.first_overflow(x)
+        {
+            return Some(QuantError::OutOfRange {
+                what: format!(
+                    "coordinate {i} = {v} overflows {} (largest finite {}) in non-saturating mode",
+                    self.format,
+                    self.format.max_finite()
+                ),
+            });
+        }
+        None
+    }
+
+    /// The smallest magnitude bits of `T` that the encoder refuses: the infinity when
+    /// saturating, the first value that overflows otherwise (bits are ordered like values).
+    fn refuse_from<T: FloatBits>(&self) -> T::Bits {
+        let inf = T::inf_bits();
+        if self.overflow == Overflow::Saturate {
+            return inf;
+        }
+        let overflows = |b: T::Bits| self.overflows(T::from_bits_t(b).to_f64());
+        let (mut lo, mut hi) = (T::Bits::zero(), inf);
+        if overflows(lo) {
+            return lo;
+        }
+        // Invariant: lo is admissible, hi is refused.
+        while hi - lo > T::Bits::one() {
+            let mid = lo + (hi - lo) / (T::Bits::one() + T::Bits::one());
+            if overflows(mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    }
+
+    /// Encodes `x` on the fast path when the format and `T` allow it; `None` otherwise.
+    fn encode_fast<T: FloatBits>(
+        &self,
+        x: &[T],
+        rng: &mut dyn RngCore,
+        out: &mut BitWriter,
+    ) -> Option<Result<usize, QuantError>>
+    where
+        T::Bits: AsPrimitive<u8> + AsPrimitive<u16>,
+    {
+        let grid = BitGrid::<T>::new(&self.format, 0)?;
+        let refuse_from = self.refuse_from::<T>();
+        Some(match (self.format.width(), self.rounding) {
+            (8, Rounding::NearestEven) => {
+                self.encode_nearest_fast::<T, u8>(x, &grid, refuse_from, out)
+            }
+            (16, Rounding::NearestEven) => {
+                self.encode_nearest_fast::<T, u16>(x, &grid, refuse_from, out)
+            }
+            (8, Rounding::Stochastic) => {
+                self.encode_stochastic_fast::<T, u8>(x, &grid, refuse_from, rng, out)
+            }
+            (16, Rounding::Stochastic) => {
+                self.encode_stochastic_fast::<T, u16>(x, &grid, refuse_from, rng, out)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Nearest-even on bits, a chunk at a time, with the input check fused into the loop.
+    fn encode_nearest_fast<T: FloatBits, C: LaneCode>(
+        &self,
+        x: &[T],
+        grid: &BitGrid<T>,
+        refuse_from: T::Bits,
+        out: &mut BitWriter,
+    ) -> Result<usize, QuantError>
+    where
+        T::Bits: AsPrimitive<C>,
+    {
+        let mut sink = WordSink::new(out);
+        let mut buf = [C::default(); CHUNK];
+        let mut clipped = 0;
+        for chunk in x.chunks(CHUNK) {
+            let codes = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
+            let (clip, amax) = grid.nearest_even_chunk(chunk, codes);
+            if amax >= refuse_from {
+                return Err(self.refused(x));
+            }
+            clipped += clip as usize;
+            for word in codes.chunks(C::PER_WORD) {
+                sink.push(C::pack(word), word.len() as u32 * C::BITS)?;
+            }
+        }
+        sink.finish()?;
+        Ok(clipped)
+    }
+
+    /// Stochastic rounding on bits after a check of the whole input, one coordinate at a time
+    /// in the engine's order of random draws.
+    fn encode_stochastic_fast<T: FloatBits, C: LaneCode>(
+        &self,
+        x: &[T],
+        grid: &BitGrid<T>,
+        refuse_from: T::Bits,
+        rng: &mut dyn RngCore,
+        out: &mut BitWriter,
+    ) -> Result<usize, QuantError>
+    where
+        T::Bits: AsPrimitive<C>,
+    {
+        let amax = x
+            .iter()
+            .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+        if amax >= refuse_from {
+            return Err(self.refused(x));
+        }
+        let f = &self.format;
+        let max = u64::from(grid.max_mag());
+        let mut uniforms = Uniforms::new(rng);
+        let mut sink = WordSink::new(out);
+        let mut buf = [C::default(); CHUNK];
+        let mut clipped = 0;
+        for chunk in x.chunks(CHUNK) {
+            let codes = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
+            for (c, &v) in codes.iter_mut().zip(chunk) {
+                let mag = match grid.stochastic_split(v) {
+                    Some((floor, _)) if floor > max => max + 1,
+                    Some((floor, 0)) => floor,
+                    Some((floor, _)) if floor == max => max + 1,
+                    Some((floor, thr)) => floor + u64::from(uniforms.next_u64() < thr),
+                    None => {
+                        let (_, mant, exp) = decompose(v.to_f64());
+                        f.round_magnitude(mant, exp, Rounding::Stochastic, &mut || {
+                            uniforms.next_u64()
+                        })
+                    }
+                };
+                let neg = v.bits() >> (T::width() - 1) as usize != T::Bits::zero();
+                let (code, clip) = f.saturate(neg, mag);
+                clipped += usize::from(clip);
+                *c = T::Bits::from(code).as_();
+            }
+            for word in codes.chunks(C::PER_WORD) {
+                sink.push(C::pack(word), word.len() as u32 * C::BITS)?;
+            }
+        }
+        sink.finish()?;
+        Ok(clipped)
+    }
+
+    /// The error for an input a fast path refused.
+    fn refused<T: Scalar>(&self, x: &[T]) -> QuantError {
+        self.refusal(x).unwrap_or_else(|| QuantError::OutOfRange {
+            what: format!("input refused by {}", self.format),
+        })
+    }
+
+    /// Decodes 8-bit codes by table, a word (8 codes) at a time.
+    fn decode_bytes(
+        &self,
+        table: &[f64; 256],
+        bits: &mut BitReader<'_>,
+        out: &mut [f64],
+    ) -> Result<(), QuantError> {
+        let max = u64::from(self.format.max_code());
+        let mut src = WordSource::new(bits, self.bits);
+        for (k, lanes) in out.chunks_mut(u8::PER_WORD).enumerate() {
+            let word = src.pull(lanes.len() as u32 * u8::BITS)?;
+            if u8::any_above(word, max) {
+                return Err(self.corrupt_in_word(k * u8::PER_WORD, word, 8));
+            }
+            for (o, b) in lanes.iter_mut().zip(word.to_le_bytes()) {
+                *o = table[usize::from(b)];
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes 16-bit codes from their bits, a word (4 codes) at a time: a normal code's
+    /// magnitude shifted into an `f64` and rebiased, a subnormal's mantissa times its spacing.
+    fn decode_halves(&self, bits: &mut BitReader<'_>, out: &mut [f64]) -> Result<(), QuantError> {
+        let f = &self.format;
+        let m = f.man_bits();
+        let max = u64::from(f.max_code());
+        let mag_mask = u64::from(f.sign_mask() - 1);
+        let rebias = ((1023 - i64::from(f.bias())) as u64) << 52;
+        let spacing = pow2(1 - f.bias() - m as i32);
+        let min_normal = 1u64 << m;
+        let sign_shift = 63 - (f.width() - 1);
+        let mut src = WordSource::new(bits, self.bits);
+        for (k, lanes) in out.chunks_mut(u16::PER_WORD).enumerate() {
+            let word = src.pull(lanes.len() as u32 * u16::BITS)?;
+            if u16::any_above(word, max) {
+                return Err(self.corrupt_in_word(k * u16::PER_WORD, word, 16));
+            }
+            for (j, o) in lanes.iter_mut().enumerate() {
+                let code = (word >> (16 * j)) & 0xFFFF;
+                let mag = code & mag_mask;
+                let normal = f64::from_bits((mag << (52 - m)) + rebias);
+                let sub = mag as f64 * spacing;
+                let v = if mag >= min_normal { normal } else { sub };
+                *o = f64::from_bits(v.to_bits() | ((code & !mag_mask) << sign_shift));
+            }
+        }
+        Ok(())
+    }
+
+    /// The corruption error for the first NaN or infinity code among the lanes of `word`,
+    /// whose first lane is coordinate `first`.
+    fn corrupt_in_word(&self, first: usize, word: u64, width: u32) -> QuantError {
+        let mask = (1u64 << width) - 1;
+        let mag_mask = u64::from(self.format.sign_mask() - 1);
+        let max = u64::from(self.format.max_code());
+        let lanes = (64 / width) as usize;
+        let bad = (0..lanes)
+            .map(|j| (j, (word >> (j as u32 * width)) & mask))
+            .find(|&(_, c)| c & mag_mask > max);
+        let (j, code) = bad.unwrap_or((0, word & mask));
+        QuantError::Corrupt(format!(
+            "coordinate {}: code {code:#x} is NaN or infinite in {}",
+            first + j,
+            self.format
+        ))
+    }
 }
 
 impl Quantizer for FloatCast {
@@ -212,29 +460,45 @@ impl Quantizer for FloatCast {
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        input.validate(self.dim)?;
-        if self.overflow == Overflow::NonSaturating {
-            // Checked before writing, so a refused input leaves the message untouched.
-            let bad = match input {
-                Input::F32(x) => self.first_overflow(x),
-                Input::F64(x) => self.first_overflow(x),
-            };
-            if let Some((i, v)) = bad {
-                return Err(QuantError::OutOfRange {
-                    what: format!(
-                        "coordinate {i} = {v} overflows {} (largest finite {}) in non-saturating mode",
-                        self.format,
-                        self.format.max_finite()
-                    ),
-                });
-            }
+        if input.len() != self.dim {
+            return Err(QuantError::DimensionMismatch {
+                expected: self.dim,
+                got: input.len(),
+            });
         }
-        out.ensure_room(self.bits)?;
+        if let Err(room) = out.ensure_room(self.bits) {
+            // A bad input is reported before a small budget, as when it was checked first.
+            let bad = match input {
+                Input::F32(x) => self.refusal(x),
+                Input::F64(x) => self.refusal(x),
+            };
+            return Err(bad.unwrap_or(QuantError::Codec(room)));
+        }
         let start = out.len();
-        let mut uniforms = Uniforms::new(rng);
-        let clipped = match input {
-            Input::F32(x) => self.encode_slice(x, &mut uniforms, out)?,
-            Input::F64(x) => self.encode_slice(x, &mut uniforms, out)?,
+        let fast = match input {
+            Input::F32(x) => self.encode_fast(x, rng, out),
+            Input::F64(x) => self.encode_fast(x, rng, out),
+        };
+        let clipped = match fast {
+            Some(Ok(clipped)) => clipped,
+            Some(Err(e)) => {
+                out.truncate(start);
+                return Err(e);
+            }
+            None => {
+                let bad = match input {
+                    Input::F32(x) => self.refusal(x),
+                    Input::F64(x) => self.refusal(x),
+                };
+                if let Some(e) = bad {
+                    return Err(e);
+                }
+                let mut uniforms = Uniforms::new(rng);
+                match input {
+                    Input::F32(x) => self.encode_slice(x, &mut uniforms, out)?,
+                    Input::F64(x) => self.encode_slice(x, &mut uniforms, out)?,
+                }
+            }
         };
         Ok(EncodeStats {
             bits: out.len() - start,
@@ -250,6 +514,12 @@ impl Quantizer for FloatCast {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         bits.ensure_available(self.bits)?;
+        if let Some(t) = self.table.as_ref().and_then(DecodeTable::as_bytes_table) {
+            return self.decode_bytes(t, bits, out);
+        }
+        if self.format.width() == 16 {
+            return self.decode_halves(bits, out);
+        }
         let mut codes = CodeReader::new(bits, self.format.width(), self.dim);
         for (i, o) in out.iter_mut().enumerate() {
             let code = codes.next_code()?;

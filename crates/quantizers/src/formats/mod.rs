@@ -51,8 +51,10 @@
 //! # Ok::<(), quantizers::QuantError>(())
 //! ```
 
+mod bit_rounding;
 mod decode_table;
 mod e8m0;
+mod float_bits;
 mod float_cast;
 mod minifloat;
 mod mxfp4;
