@@ -65,6 +65,10 @@ pub(crate) struct BitGrid<T: FloatBits> {
     max_mag: u32,
     /// The sign bit's position in a code.
     sign_pos: usize,
+    /// `M`.
+    m: u32,
+    /// `b_T + e - 1`.
+    biased_emin: i32,
 }
 
 impl<T: FloatBits> BitGrid<T> {
@@ -100,7 +104,28 @@ impl<T: FloatBits> BitGrid<T> {
             exotic_below,
             max_mag: format.max_code(),
             sign_pos: (format.width() - 1) as usize,
+            m,
+            biased_emin: biased,
         })
+    }
+
+    /// The same grid, leaving to the engine also the values `2^margin` times above the usual
+    /// limit: for callers whose engine path carries a mantissa up to `margin` bits longer than
+    /// an `f64`'s (MXFP4's headroom multiplies it by 3), which moves the engine's limit up.
+    pub(crate) fn with_engine_margin(self, margin: i32) -> Self {
+        let e = self.min_normal_exponent();
+        let m = self.m;
+        let exotic_below = T::pow2_t(e - m as i32 - SINGLE_WORD_BINADES + margin)
+            .map_or(T::Bits::zero(), |t| t.bits());
+        Self {
+            exotic_below,
+            ..self
+        }
+    }
+
+    /// `e`, the exponent of the smallest normal value of the scaled grid.
+    fn min_normal_exponent(&self) -> i32 {
+        self.biased_emin + 1 - T::EXP_BIAS
     }
 
     /// The code of the largest finite magnitude.

@@ -30,12 +30,23 @@
 //! Elements round by nearest-even or by exact stochastic rounding ([`Rounding`]). Per
 //! coordinate the expected squared error is `X^2 · e(V_i/X)` (or `(4X/3)^2 · e(3V_i/(4X))`),
 //! where `e` is [`Minifloat::rounding_mse`] of E2M1; [`Quantizer::mse_bound`] returns the sum.
+//!
+//! **Speed.** A block's maximum is the largest of its magnitudes' bits (ordered like the values),
+//! which also flags NaN and infinities; its elements are rounded on the bits of the input to
+//! the E2M1 grid scaled by `X` ([`BitGrid`], bit-identical to the engine), and each block goes
+//! to the writer as three fields (scale, two words of codes). A refused block takes back what
+//! was written and reports what a check before writing would have. Blocks whose scale leaves the
+//! range of the bit constants, and the headroom rule on `f64` input (`3 V_i` is not exact
+//! there), take the engine.
 
 use bitcodec::{BitReader, BitWriter};
+use num_traits::Zero;
 use rand::RngCore;
 
+use super::bit_rounding::BitGrid;
+use super::float_bits::FloatBits;
 use super::minifloat::{decompose, floor_log2};
-use super::packing::{CodeReader, CodeWriter};
+use super::packing::{WordSink, WordSource, pack_nibbles};
 use super::{DecodeTable, E8m0, Minifloat, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -156,30 +167,116 @@ impl Mxfp4 {
         }
     }
 
-    fn encode_slice<T: Scalar>(
+    /// The engine's element codes of one block with scale exponent `k`.
+    fn engine_block<T: Scalar, F: FnMut() -> u64>(
+        &self,
+        block: &[T],
+        k: i32,
+        draw: &mut F,
+        codes: &mut [u8; MX_BLOCK],
+    ) -> usize {
+        let mut clipped = 0;
+        for (c, &v) in codes.iter_mut().zip(block) {
+            let (neg, mant, exp) = decompose(v.to_f64());
+            let (mant, exp) = self.scaled(mant, exp, k);
+            let mag = ELEMENT.round_magnitude(mant, exp, self.rounding, draw);
+            let (code, clip) = ELEMENT.saturate(neg, mag);
+            clipped += usize::from(clip);
+            *c = code as u8;
+        }
+        clipped
+    }
+
+    /// The element codes of one block on bits, if the block's grid has bit constants.
+    #[inline]
+    fn fast_block<T: FloatBits, F: FnMut() -> u64>(
+        &self,
+        block: &[T],
+        k: i32,
+        draw: &mut F,
+        codes: &mut [u8; MX_BLOCK],
+    ) -> Option<usize> {
+        match self.rule {
+            MxScaleRule::Floor => {
+                let grid = BitGrid::<T>::new(&ELEMENT, k)?;
+                Some(round_block(&grid, block.iter().copied(), self.rounding, draw, codes, |v| {
+                    let (neg, mant, exp) = decompose(v.to_f64());
+                    (neg, mant, exp - k)
+                }))
+            }
+            MxScaleRule::FloorHeadroom if T::MANT_BITS < 52 => {
+                // (3/4) V / X = 3V / 2^(k+2), and 3V is exact in f64 for f32 input. The
+                // engine's 3·mant is up to 2 bits longer than an f64 mantissa.
+                let grid = BitGrid::<f64>::new(&ELEMENT, k + 2)?.with_engine_margin(2);
+                let tripled = block.iter().map(|v| 3.0 * v.to_f64());
+                Some(round_block(&grid, tripled, self.rounding, draw, codes, |w| {
+                    let (neg, mant, exp) = decompose(w / 3.0);
+                    let (mant, exp) = self.scaled(mant, exp, k);
+                    (neg, mant, exp)
+                }))
+            }
+            MxScaleRule::FloorHeadroom => None,
+        }
+    }
+
+    /// Encodes every block; a refused block returns the refusal (the caller takes back the
+    /// partial message).
+    fn encode_blocks<T: FloatBits>(
         &self,
         x: &[T],
         uniforms: &mut Uniforms<'_>,
         out: &mut BitWriter,
     ) -> Result<usize, QuantError> {
         let mut draw = || uniforms.next_u64();
+        let mut sink = WordSink::new(out);
+        let mut codes = [0u8; MX_BLOCK];
         let mut clipped = 0;
         for block in x.chunks(MX_BLOCK) {
-            let amax = block.iter().fold(0.0f64, |m, v| m.max(v.to_f64().abs()));
-            let scale = Self::shared_scale(amax)?;
-            out.write_bits(u64::from(scale.code()), E8m0::BITS)?;
-            let mut codes = CodeWriter::new(out, ELEMENT_BITS);
-            for &v in block {
-                let (neg, mant, exp) = decompose(v.to_f64());
-                let (mant, exp) = self.scaled(mant, exp, scale.exponent());
-                let mag = ELEMENT.round_magnitude(mant, exp, self.rounding, &mut draw);
-                let (code, clip) = ELEMENT.saturate(neg, mag);
-                clipped += usize::from(clip);
-                codes.push(code)?;
+            let amax_bits = block
+                .iter()
+                .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+            if amax_bits >= T::inf_bits() {
+                return Err(self.refused(x));
             }
-            codes.finish()?;
+            let scale = Self::shared_scale(T::from_bits_t(amax_bits).to_f64())
+                .map_err(|_| self.refused(x))?;
+            let k = scale.exponent();
+            clipped += match self.fast_block(block, k, &mut draw, &mut codes) {
+                Some(c) => c,
+                None => self.engine_block(block, k, &mut draw, &mut codes),
+            };
+            sink.push(u64::from(scale.code()), E8m0::BITS)?;
+            let codes = codes.get(..block.len()).unwrap_or(&[]);
+            for half in codes.chunks(16) {
+                sink.push(pack_nibbles(half), half.len() as u32 * ELEMENT_BITS)?;
+            }
         }
+        sink.finish()?;
         Ok(clipped)
+    }
+
+    /// What a check of the whole input before writing reports.
+    fn refusal<T: FloatBits>(x: &[T]) -> Option<QuantError> {
+        // Every scale fits iff the largest magnitude's does; bits are ordered like values.
+        let amax = x
+            .iter()
+            .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+        if amax < T::inf_bits() && Self::shared_scale(T::from_bits_t(amax).to_f64()).is_ok() {
+            return None;
+        }
+        if let Some(index) = first_non_finite(x) {
+            return Some(QuantError::NonFinite { index });
+        }
+        Self::first_unscalable(x).map(|(i, v)| QuantError::OutOfRange {
+            what: format!("coordinate {i} = {v} needs an MXFP4 scale above 2^127"),
+        })
+    }
+
+    /// The error for an input the block loop refused.
+    fn refused<T: FloatBits>(&self, x: &[T]) -> QuantError {
+        Self::refusal(x).unwrap_or_else(|| QuantError::OutOfRange {
+            what: "input refused by MXFP4".into(),
+        })
     }
 
     /// The first coordinate whose block scale would not fit E8M0.
@@ -261,28 +358,41 @@ impl Quantizer for Mxfp4 {
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        input.validate(self.dim)?;
-        // Checked before writing, so a refused input leaves the message untouched.
-        let bad = match input {
-            Input::F32(x) => Self::first_unscalable(x),
-            Input::F64(x) => Self::first_unscalable(x),
-        };
-        if let Some((i, v)) = bad {
-            return Err(QuantError::OutOfRange {
-                what: format!("coordinate {i} = {v} needs an MXFP4 scale above 2^127"),
+        if input.len() != self.dim {
+            return Err(QuantError::DimensionMismatch {
+                expected: self.dim,
+                got: input.len(),
             });
         }
-        out.ensure_room(self.bits)?;
+        let refusal = || match input {
+            Input::F32(x) => Self::refusal(x),
+            Input::F64(x) => Self::refusal(x),
+        };
+        if self.rounding == Rounding::Stochastic
+            && let Some(e) = refusal()
+        {
+            // Checked before drawing, so a refused input consumes no randomness.
+            return Err(e);
+        }
+        if let Err(room) = out.ensure_room(self.bits) {
+            return Err(refusal().unwrap_or(QuantError::Codec(room)));
+        }
         let start = out.len();
         let mut uniforms = Uniforms::new(rng);
-        let clipped = match input {
-            Input::F32(x) => self.encode_slice(x, &mut uniforms, out)?,
-            Input::F64(x) => self.encode_slice(x, &mut uniforms, out)?,
+        let done = match input {
+            Input::F32(x) => self.encode_blocks(x, &mut uniforms, out),
+            Input::F64(x) => self.encode_blocks(x, &mut uniforms, out),
         };
-        Ok(EncodeStats {
-            bits: out.len() - start,
-            clipped,
-        })
+        match done {
+            Ok(clipped) => Ok(EncodeStats {
+                bits: out.len() - start,
+                clipped,
+            }),
+            Err(e) => {
+                out.truncate(start);
+                Err(e)
+            }
+        }
     }
 
     fn decode(
@@ -293,22 +403,71 @@ impl Quantizer for Mxfp4 {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         bits.ensure_available(self.bits)?;
+        let mut src = WordSource::new(bits, self.bits);
+        let mut values = [0.0f64; 16];
         for block in out.chunks_mut(MX_BLOCK) {
-            let scale = E8m0::from_code(bits.read_bits(E8m0::BITS)? as u8)?;
+            let scale = E8m0::from_code(src.pull(E8m0::BITS)? as u8)?;
             let x = scale.value();
-            let mut codes = CodeReader::new(bits, ELEMENT_BITS, block.len());
-            for o in block.iter_mut() {
-                let code = codes.next_code()?;
-                // Every E2M1 code is a finite number.
-                let p = self.table.finite(code).ok_or_else(|| {
-                    QuantError::Corrupt(format!("E2M1 code {code:#x} has no value"))
-                })?;
-                *o = match self.rule {
+            // The 16 element values of this block, computed as an element would be.
+            for (c, v) in values.iter_mut().enumerate() {
+                let p = self.table.get(c as u32).unwrap_or(0.0);
+                *v = match self.rule {
                     MxScaleRule::Floor => p * x,
                     MxScaleRule::FloorHeadroom => p * x * 4.0 / 3.0,
                 };
             }
+            for half in block.chunks_mut(16) {
+                let word = src.pull(half.len() as u32 * ELEMENT_BITS)?;
+                for (j, o) in half.iter_mut().enumerate() {
+                    // Every E2M1 code is a finite number.
+                    *o = values[((word >> (4 * j)) & 0xF) as usize];
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// Rounds one block of values (as `T` bits) on `grid`, by nearest-even or stochastically in the
+/// engine's order of draws; `engine` gives the engine's `(negative, mantissa, exponent)` of an
+/// element for the values the grid leaves to it. Returns the number of clipped elements.
+#[inline]
+fn round_block<T: FloatBits, F: FnMut() -> u64>(
+    grid: &BitGrid<T>,
+    values: impl Iterator<Item = T>,
+    rounding: Rounding,
+    draw: &mut F,
+    codes: &mut [u8; MX_BLOCK],
+    engine: impl Fn(T) -> (bool, u64, i32),
+) -> usize {
+    let mut clipped = 0;
+    match rounding {
+        Rounding::NearestEven => {
+            for (c, v) in codes.iter_mut().zip(values) {
+                let (code, clip) = grid.nearest_even(v.bits());
+                *c = num_traits::AsPrimitive::<u8>::as_(code);
+                clipped += usize::from(clip);
+            }
+        }
+        Rounding::Stochastic => {
+            let max = u64::from(grid.max_mag());
+            for (c, v) in codes.iter_mut().zip(values) {
+                let mag = match grid.stochastic_split(v) {
+                    Some((floor, _)) if floor > max => max + 1,
+                    Some((floor, 0)) => floor,
+                    Some((floor, _)) if floor == max => max + 1,
+                    Some((floor, thr)) => floor + u64::from(draw() < thr),
+                    None => {
+                        let (_, mant, exp) = engine(v);
+                        ELEMENT.round_magnitude(mant, exp, Rounding::Stochastic, draw)
+                    }
+                };
+                let neg = v.bits() >> (T::width() - 1) as usize != T::Bits::zero();
+                let (code, clip) = ELEMENT.saturate(neg, mag);
+                clipped += usize::from(clip);
+                *c = code as u8;
+            }
+        }
+    }
+    clipped
 }

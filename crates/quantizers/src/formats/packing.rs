@@ -153,6 +153,15 @@ impl LaneCode for u16 {
     }
 }
 
+/// Up to 16 codes of 4 bits (in the low bits of each byte) as one word, the first lowest.
+#[inline]
+pub(crate) fn pack_nibbles(codes: &[u8]) -> u64 {
+    codes
+        .iter()
+        .enumerate()
+        .fold(0, |w, (i, &c)| w | (u64::from(c & 0xF) << (4 * i)))
+}
+
 /// Words buffered before a bulk write.
 const SINK_WORDS: usize = 64;
 
