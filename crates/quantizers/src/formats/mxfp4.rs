@@ -199,21 +199,35 @@ impl Mxfp4 {
         match self.rule {
             MxScaleRule::Floor => {
                 let grid = BitGrid::<T>::new(&ELEMENT, k)?;
-                Some(round_block(&grid, block.iter().copied(), self.rounding, draw, codes, |v| {
-                    let (neg, mant, exp) = decompose(v.to_f64());
-                    (neg, mant, exp - k)
-                }))
+                Some(round_block(
+                    &grid,
+                    block.iter().copied(),
+                    self.rounding,
+                    draw,
+                    codes,
+                    |v| {
+                        let (neg, mant, exp) = decompose(v.to_f64());
+                        (neg, mant, exp - k)
+                    },
+                ))
             }
             MxScaleRule::FloorHeadroom if T::MANT_BITS < 52 => {
                 // (3/4) V / X = 3V / 2^(k+2), and 3V is exact in f64 for f32 input. The
                 // engine's 3·mant is up to 2 bits longer than an f64 mantissa.
                 let grid = BitGrid::<f64>::new(&ELEMENT, k + 2)?.with_engine_margin(2);
                 let tripled = block.iter().map(|v| 3.0 * v.to_f64());
-                Some(round_block(&grid, tripled, self.rounding, draw, codes, |w| {
-                    let (neg, mant, exp) = decompose(w / 3.0);
-                    let (mant, exp) = self.scaled(mant, exp, k);
-                    (neg, mant, exp)
-                }))
+                Some(round_block(
+                    &grid,
+                    tripled,
+                    self.rounding,
+                    draw,
+                    codes,
+                    |w| {
+                        let (neg, mant, exp) = decompose(w / 3.0);
+                        let (mant, exp) = self.scaled(mant, exp, k);
+                        (neg, mant, exp)
+                    },
+                ))
             }
             MxScaleRule::FloorHeadroom => None,
         }

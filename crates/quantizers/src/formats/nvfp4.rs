@@ -31,16 +31,25 @@
 //! rounds `s_t` up in `f32` and `s_b` up in E4M3, then checks `a_b <= 6 · s_t · s_b` exactly
 //! (stepping `s_b` up if needed); nothing is clipped, so stochastic rounding is unbiased up
 //! to the one `f64` rounding of `y_i / (s_t s_b)`.
+//!
+//! **Speed.** The tensor maximum is one pass over the magnitudes' bits (ordered like the
+//! values), which also finds NaN and infinities. Block maxima are found the same way, block
+//! scales are rounded to E4M3 and elements `fl64(y_i / (s_t s_b))` to E2M1 on the bits of the
+//! `f64` quotient ([`BitGrid`], bit-identical to the engine); each block goes to the writer as
+//! three fields (scale and two words of codes).
 
 use bitcodec::{BitReader, BitWriter};
+use num_traits::{AsPrimitive, Zero};
 use rand::RngCore;
 
+use super::bit_rounding::BitGrid;
+use super::float_bits::FloatBits;
 use super::minifloat::decompose;
-use super::packing::{CodeReader, CodeWriter};
+use super::packing::{WordSink, WordSource, pack_nibbles};
 use super::{DecodeTable, Minifloat, Overflow, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
-use crate::{Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, Scalar};
+use crate::{Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer};
 use crate::{VarianceBound, first_non_finite};
 
 /// Elements per NVFP4 block.
@@ -213,32 +222,93 @@ impl Nvfp4 {
             .map_or(1, |e| e.code)
     }
 
-    fn encode_slice<T: Scalar>(
+    /// [`Nvfp4::block_scale_code`] with the nearest-even E4M3 rounding done on bits.
+    #[inline]
+    fn block_scale_code_with(&self, grid: &BitGrid<f64>, block_amax: f64, st: f64) -> u32 {
+        if st <= 0.0 || !st.is_finite() {
+            return Self::min_scale_code();
+        }
+        let target = (block_amax / E2M1_MAX / st).clamp(BLOCK_SCALE_MIN, E4M3_MAX);
+        // The target lies in [2^-6, 448]: never clipped.
+        let nearest: u32 = grid.nearest_even(target.to_bits()).0.as_();
+        match self.rule {
+            NvScaleRule::Nearest => nearest,
+            NvScaleRule::RoundUp => {
+                let mut code = nearest;
+                while code < SCALE.max_code()
+                    && (SCALE.decode(code) < target
+                        || E2M1_MAX * st * SCALE.decode(code) < block_amax)
+                {
+                    code += 1;
+                }
+                code
+            }
+        }
+    }
+
+    fn encode_slice<T: FloatBits>(
         &self,
         x: &[T],
         st: f32,
         uniforms: &mut Uniforms<'_>,
         out: &mut BitWriter,
     ) -> Result<usize, QuantError> {
+        // Both grids exist in f64: E4M3 and E2M1 lie far inside its range.
+        let (Some(scale_grid), Some(grid)) = (
+            BitGrid::<f64>::new(&SCALE, 0),
+            BitGrid::<f64>::new(&ELEMENT, 0),
+        ) else {
+            return Err(QuantError::InvalidParameter(
+                "NVFP4 formats outside f64".into(),
+            ));
+        };
         let mut draw = || uniforms.next_u64();
+        let st64 = f64::from(st);
+        let max = u64::from(grid.max_mag());
+        let mut sink = WordSink::new(out);
+        sink.push(u64::from(st.to_bits()), TENSOR_SCALE_BITS)?;
         let mut clipped = 0;
-        out.write_bits(u64::from(st.to_bits()), TENSOR_SCALE_BITS)?;
+        let mut codes = [0u8; NV_BLOCK];
         for block in x.chunks(NV_BLOCK) {
-            let amax = block.iter().fold(0.0f64, |m, v| m.max(v.to_f64().abs()));
-            let code = self.block_scale_code(amax, st);
-            out.write_bits(u64::from(code), SCALE_BITS)?;
-            let p = f64::from(st) * SCALE.decode(code);
-            let mut codes = CodeWriter::new(out, ELEMENT_BITS);
-            for &v in block {
-                let t = if p > 0.0 { v.to_f64() / p } else { 0.0 };
-                let (neg, mant, exp) = decompose(t);
-                let mag = ELEMENT.round_magnitude(mant, exp, self.rounding, &mut draw);
-                let (code, clip) = ELEMENT.saturate(neg, mag);
-                clipped += usize::from(clip);
-                codes.push(code)?;
+            let amax_bits = block
+                .iter()
+                .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+            let amax = T::from_bits_t(amax_bits).to_f64();
+            let code = self.block_scale_code_with(&scale_grid, amax, st64);
+            sink.push(u64::from(code), SCALE_BITS)?;
+            let p = st64 * SCALE.decode(code);
+            let quotient = |v: T| if p > 0.0 { v.to_f64() / p } else { 0.0 };
+            match self.rounding {
+                Rounding::NearestEven => {
+                    for (c, &v) in codes.iter_mut().zip(block) {
+                        let (code, clip) = grid.nearest_even(quotient(v).to_bits());
+                        *c = code as u8;
+                        clipped += usize::from(clip);
+                    }
+                }
+                Rounding::Stochastic => {
+                    for (c, &v) in codes.iter_mut().zip(block) {
+                        let t = quotient(v);
+                        let mag = match grid.stochastic_split(t) {
+                            Some((floor, _)) if floor > max => max + 1,
+                            Some((floor, 0)) => floor,
+                            Some((floor, _)) if floor == max => max + 1,
+                            Some((floor, thr)) => floor + u64::from(draw() < thr),
+                            None => {
+                                let (_, mant, exp) = decompose(t);
+                                ELEMENT.round_magnitude(mant, exp, Rounding::Stochastic, &mut draw)
+                            }
+                        };
+                        let (code, clip) = ELEMENT.saturate(t.is_sign_negative(), mag);
+                        *c = code as u8;
+                        clipped += usize::from(clip);
+                    }
+                }
             }
-            codes.finish()?;
+            let codes = codes.get(..block.len()).unwrap_or(&[]);
+            sink.push(pack_nibbles(codes), codes.len() as u32 * ELEMENT_BITS)?;
         }
+        sink.finish()?;
         Ok(clipped)
     }
 
@@ -321,10 +391,21 @@ impl Quantizer for Nvfp4 {
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        input.validate(self.dim)?;
+        if input.len() != self.dim {
+            return Err(QuantError::DimensionMismatch {
+                expected: self.dim,
+                got: input.len(),
+            });
+        }
+        // One pass: the largest magnitude's bits, at least those of +Inf if anything is not
+        // finite (bits of magnitudes are ordered like the values).
         let amax = match input {
-            Input::F32(x) => x.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs()))),
-            Input::F64(x) => x.iter().fold(0.0f64, |m, v| m.max(v.abs())),
+            Input::F32(x) => max_magnitude(x),
+            Input::F64(x) => max_magnitude(x),
+        };
+        let Some(amax) = amax else {
+            input.validate(self.dim)?;
+            return Err(QuantError::NonFinite { index: 0 });
         };
         // Before writing, so a refused input leaves the message untouched.
         let st = self.tensor_scale(amax)?;
@@ -349,24 +430,34 @@ impl Quantizer for Nvfp4 {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         bits.ensure_available(self.bits)?;
-        let st = f32::from_bits(bits.read_bits(TENSOR_SCALE_BITS)? as u32);
+        let mut src = WordSource::new(bits, self.bits);
+        let st = f32::from_bits(src.pull(TENSOR_SCALE_BITS)? as u32);
         if !(st.is_finite() && st.is_sign_positive()) {
             return Err(QuantError::Corrupt(format!(
                 "NVFP4 tensor scale {st} is not a finite non-negative f32"
             )));
         }
+        let mut values = [0.0f64; 16];
         for block in out.chunks_mut(NV_BLOCK) {
-            let sb = Self::read_block_scale(bits.read_bits(SCALE_BITS)? as u32)?;
+            let sb = Self::read_block_scale(src.pull(SCALE_BITS)? as u32)?;
             let p = f64::from(st) * sb;
-            let mut codes = CodeReader::new(bits, ELEMENT_BITS, block.len());
-            for o in block.iter_mut() {
-                let code = codes.next_code()?;
-                let q = self.table.finite(code).ok_or_else(|| {
-                    QuantError::Corrupt(format!("E2M1 code {code:#x} has no value"))
-                })?;
-                *o = q * p;
+            for (c, v) in values.iter_mut().enumerate() {
+                // Every E2M1 code is a finite number.
+                *v = self.table.get(c as u32).unwrap_or(0.0) * p;
+            }
+            let word = src.pull(block.len() as u32 * ELEMENT_BITS)?;
+            for (j, o) in block.iter_mut().enumerate() {
+                *o = values[((word >> (4 * j)) & 0xF) as usize];
             }
         }
         Ok(())
     }
+}
+
+/// The largest `|y_i|` as `f64`, or `None` if some coordinate is NaN or infinite.
+fn max_magnitude<T: FloatBits>(x: &[T]) -> Option<f64> {
+    let amax = x
+        .iter()
+        .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+    (amax < T::inf_bits()).then(|| T::from_bits_t(amax).to_f64())
 }
