@@ -4,36 +4,44 @@
 //!
 //! Take a format with `M` mantissa bits and lowest normal exponent `e_min`, scaled by `2^k`
 //! (`e = e_min + k`; `k = 0` for a plain cast, the block exponent for MX blocks), and an input
-//! type `T` with `p` mantissa bits and bias `b_T` ([`FloatBits`]). For `|v| >= 2^e` the grid
-//! spacing in a binade is `2^(p - M)` units of the last place of `v`, and consecutive binades
-//! of `v`'s bits continue consecutive binades of codes, so with `a` the bits of `|v|`:
+//! type `T` with `p` mantissa bits and bias `b_T` ([`FloatBits`]). In the binade
+//! `[2^t, 2^(t+1))` of `|v|` (`t >= e`; below `2^e`, `t = e`) the grid spacing is `2^(t - M)`.
+//!
+//! **Nearest-even** uses the hardware's own rounding. With `c = 2^(max(t, e) + p - M)`, the
+//! sum `|v| + c` (rounded by the FPU to nearest-even) lies in `[c, 2c)`, where `T`'s spacing is
+//! exactly `2^(t - M)`, so
 //!
 //! ```text
-//! floor code      c = (a >> (p - M)) - ((b_T + e - 1) << M)
-//! nearest-even    c = ((a + 2^(p-M-1) - 1 + ((a >> (p-M)) & 1)) >> (p - M)) - ((b_T + e - 1) << M)
+//! code = bits(|v| + c) - bits(c) + ((bits(c) - bits(c_min)) >> (p - M))
 //! ```
 //!
-//! (a carry out of the mantissa moves into the next binade, as it should). Below `2^e` the grid
-//! is uniform with spacing `2^(e - M)`; adding `C = 2^(e - M + p)` in `T` rounds `|v|` to that
-//! spacing by the hardware's nearest-even, and `bits(|v| + C) - bits(C)` is the code.
+//! counts grid steps from the bottom of the binade and adds the binade's first code (a carry
+//! out of the mantissa lands on the next binade's first code, as it should). `c` comes from
+//! `|v|`'s exponent bits plus `(p - M) << p`, floored at `c_min = 2^(e + p - M)`. Magnitudes are
+//! first clamped to the largest finite value `max`: everything from `max` up to the overflow
+//! limit rounds to `max` anyway, and everything beyond is clipped to it (and counted). When the
+//! format's lowest binade is `T`'s own (`e = 1 - b_T`, BF16 from `f32`), `T`'s subnormals
+//! continue the grid and the integer form `(a + 2^(p-M-1) - 1 + odd) >> (p - M)` on the bits `a`
+//! suffices.
 //!
 //! **Stochastic rounding** must consume the same random words as the engine
 //! ([`Minifloat::round_magnitude`]): one word `u` per coordinate off the grid, rounding up iff
 //! `u < frac · 2^64` where `frac` in `[0, 1)` is the position between the neighbours, and several
 //! words for values more than `2^12` times below the spacing (`|v| < 2^(e - M - 12)`), which the
-//! engine compares with more than 64 bits. [`BitGrid::stochastic_split`] returns the floor code
-//! and the threshold `frac · 2^64` (exact: `(a mod 2^(p-M)) << (64 - p + M)` in the normal range,
-//! `frac(|v| · 2^(M - e)) · 2^64` below it) and leaves those rare values, marked `None`, to the
+//! engine compares with more than 64 bits. For `|v| >= 2^e` the floor code is
+//! `(a >> (p - M)) - ((b_T + e - 1) << M)` and `frac · 2^64 = (a mod 2^(p-M)) << (64 - p + M)`;
+//! below, `frac` is the fractional part of `|v| · 2^(M - e)` (exact). [`BitGrid::stochastic_split`]
+//! returns both and leaves the rare values that need several words, marked `None`, to the
 //! engine.
 //!
-//! In the code: [`BitGrid::new`] checks that the constants are values of `T` (else the caller
+//! In the code: [`BitGrid::new`] checks that every constant is a value of `T` (else the caller
 //! keeps the engine), [`BitGrid::nearest_even`] and [`BitGrid::nearest_even_chunk`] (the
 //! vectorised loop), [`BitGrid::stochastic_split`].
 
-use num_traits::{AsPrimitive, One, WrappingSub, Zero};
+use num_traits::{AsPrimitive, One, WrappingAdd, WrappingSub, Zero};
 
-use super::Minifloat;
 use super::float_bits::FloatBits;
+use super::{Minifloat, Rounding};
 
 /// `2^64` as `f64`.
 const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
@@ -41,44 +49,62 @@ const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
 /// Values this many binades below the grid spacing need more than one random word.
 const SINGLE_WORD_BINADES: i32 = 12;
 
+/// How nearest-even is computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kernel<T: FloatBits> {
+    /// `|v| + c` with `c` from the exponent of `|v|`.
+    Magic {
+        /// `(p - M) << p`: added to exponent bits, multiplies by `2^(p - M)`.
+        shift_exp: T::Bits,
+        /// `c_min = 2^(e + p - M)` and its bits.
+        c_min: T,
+        c_min_bits: T::Bits,
+    },
+    /// Integer rounding of the bits (the format's lowest binade is `T`'s).
+    Linear,
+}
+
 /// A format's grid scaled by `2^k`, as constants on the bits of `T`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct BitGrid<T: FloatBits> {
+    kernel: Kernel<T>,
     /// `p - M`: the bits of `v`'s mantissa below the grid in the normal range.
     drop: usize,
     /// `2^(p - M) - 1`.
     rem_mask: T::Bits,
-    /// `2^(p - M - 1) - 1`: nearest-even adds it and the parity of the floor.
+    /// `2^(p - M - 1) - 1`: integer nearest-even adds it and the parity of the floor.
     half_less_one: T::Bits,
     /// `(b_T + e - 1) << M`.
     base: T::Bits,
     /// The bits of `2^e`: from there on, the normal range.
     min_normal: T::Bits,
-    /// `C = 2^(e - M + p)` and its bits.
-    magic: T,
-    magic_bits: T::Bits,
+    /// The largest finite value (scaled): magnitudes are clamped to it.
+    max_value: T,
+    /// The smallest magnitude whose nearest-even rounding passes `max` (with an unbounded
+    /// exponent): from there on, a coordinate is clipped.
+    clip_from: T,
     /// `2^(M - e)`, when a value of `T`: `|v|` in units of the subnormal spacing.
     to_units: Option<T>,
     /// Bits of `2^(e - M - 12)`: non-zero magnitudes below are left to the engine.
     exotic_below: T::Bits,
     /// The code of the largest finite magnitude.
     max_mag: u32,
-    /// The sign bit's position in a code.
-    sign_pos: usize,
-    /// `M`.
+    /// The sign bit of a code, and how far `T`'s sign bit moves right to land on it.
+    sign_bit: T::Bits,
+    sign_shift: usize,
+    /// `M` and `e`.
     m: u32,
-    /// `b_T + e - 1`.
-    biased_emin: i32,
+    e: i32,
 }
 
 impl<T: FloatBits> BitGrid<T> {
     /// The grid of `format` scaled by `2^k`, or `None` when a constant is not a value of `T`
-    /// (the format's range reaches below `T`'s normals, or `C` overflows `T`) or the format is
-    /// at least as fine as `T`.
+    /// (the format's range leaves `T`'s, or reaches below `T`'s normals) or the format is not
+    /// at least two bits coarser than `T`.
     pub(crate) fn new(format: &Minifloat, k: i32) -> Option<Self> {
         let p = T::MANT_BITS;
         let m = format.man_bits();
-        if m >= p {
+        if m + 2 > p {
             return None;
         }
         let e = 1 - format.bias() + k;
@@ -87,25 +113,47 @@ impl<T: FloatBits> BitGrid<T> {
         if biased < 0 {
             return None;
         }
-        let magic = T::pow2_t(e - m as i32 + p as i32)?;
-        // C must be normal; e - M + p >= e + 1 > 1 - b_T holds since biased >= 0.
+        let scale = 2f64.powi(k);
+        let max_value = T::from_f64_exact(format.max_finite() * scale)?;
+        let (limit, inclusive) = format.range_limit(Rounding::NearestEven);
+        let limit = T::from_f64_exact(limit * scale)?;
+        let clip_from = if inclusive {
+            T::from_bits_t(limit.bits() + T::Bits::one())
+        } else {
+            limit
+        };
+        let kernel = if biased == 0 {
+            Kernel::Linear
+        } else {
+            let top = e_floor_log2(max_value)?;
+            // c stays finite for every clamped magnitude.
+            T::pow2_t(top + drop as i32)?;
+            let c_min = T::pow2_t(e + drop as i32)?;
+            Kernel::Magic {
+                shift_exp: T::Bits::from(drop) << p as usize,
+                c_min,
+                c_min_bits: c_min.bits(),
+            }
+        };
         let exotic_below =
             T::pow2_t(e - m as i32 - SINGLE_WORD_BINADES).map_or(T::Bits::zero(), |t| t.bits());
-        let base = T::Bits::from(biased as u32) << m as usize;
+        let sign_pos = format.width() - 1;
         Some(Self {
+            kernel,
             drop: drop as usize,
             rem_mask: (T::Bits::one() << drop as usize) - T::Bits::one(),
             half_less_one: (T::Bits::one() << (drop - 1) as usize) - T::Bits::one(),
-            base,
+            base: T::Bits::from(biased as u32) << m as usize,
             min_normal: T::pow2_t(e)?.bits(),
-            magic,
-            magic_bits: magic.bits(),
+            max_value,
+            clip_from,
             to_units: T::pow2_t(m as i32 - e),
             exotic_below,
             max_mag: format.max_code(),
-            sign_pos: (format.width() - 1) as usize,
+            sign_bit: T::Bits::one() << sign_pos as usize,
+            sign_shift: (T::width() - 1 - sign_pos) as usize,
             m,
-            biased_emin: biased,
+            e,
         })
     }
 
@@ -113,19 +161,12 @@ impl<T: FloatBits> BitGrid<T> {
     /// limit: for callers whose engine path carries a mantissa up to `margin` bits longer than
     /// an `f64`'s (MXFP4's headroom multiplies it by 3), which moves the engine's limit up.
     pub(crate) fn with_engine_margin(self, margin: i32) -> Self {
-        let e = self.min_normal_exponent();
-        let m = self.m;
-        let exotic_below = T::pow2_t(e - m as i32 - SINGLE_WORD_BINADES + margin)
+        let exotic_below = T::pow2_t(self.e - self.m as i32 - SINGLE_WORD_BINADES + margin)
             .map_or(T::Bits::zero(), |t| t.bits());
         Self {
             exotic_below,
             ..self
         }
-    }
-
-    /// `e`, the exponent of the smallest normal value of the scaled grid.
-    fn min_normal_exponent(&self) -> i32 {
-        self.biased_emin + 1 - T::EXP_BIAS
     }
 
     /// The code of the largest finite magnitude.
@@ -138,40 +179,82 @@ impl<T: FloatBits> BitGrid<T> {
     /// Non-finite `v` give meaningless codes; callers reject them separately.
     #[inline(always)]
     pub(crate) fn nearest_even(&self, bits: T::Bits) -> (T::Bits, bool) {
-        let a = bits & T::abs_mask();
+        match self.kernel {
+            Kernel::Magic {
+                shift_exp,
+                c_min,
+                c_min_bits,
+            } => self.nearest_even_magic(bits, shift_exp, c_min, c_min_bits),
+            Kernel::Linear => self.nearest_even_linear(bits),
+        }
+    }
+
+    /// The clamped magnitude of `bits`, whether it is clipped, and the code's sign bit.
+    #[inline(always)]
+    fn clamp(&self, bits: T::Bits) -> (T, bool, T::Bits) {
+        let v = T::from_bits_t(bits & T::abs_mask());
+        let clipped = !(v < self.clip_from);
+        // `if v < max` rather than `min`: one instruction, and NaN (rejected anyway) is harmless.
+        let x = if v < self.max_value {
+            v
+        } else {
+            self.max_value
+        };
+        let sign = (bits >> self.sign_shift) & self.sign_bit;
+        (x, clipped, sign)
+    }
+
+    #[inline(always)]
+    fn nearest_even_magic(
+        &self,
+        bits: T::Bits,
+        shift_exp: T::Bits,
+        c_min: T,
+        c_min_bits: T::Bits,
+    ) -> (T::Bits, bool) {
+        let (x, clipped, sign) = self.clamp(bits);
+        let c = T::from_bits_t((x.bits() & T::inf_bits()).wrapping_add(&shift_exp));
+        let c = if c < c_min { c_min } else { c };
+        let steps = x.add_t(c).bits().wrapping_sub(&c.bits());
+        let first = (c.bits().wrapping_sub(&c_min_bits)) >> self.drop;
+        (sign | steps.wrapping_add(&first), clipped)
+    }
+
+    #[inline(always)]
+    fn nearest_even_linear(&self, bits: T::Bits) -> (T::Bits, bool) {
+        let (x, clipped, sign) = self.clamp(bits);
+        let a = x.bits();
         let odd = (a >> self.drop) & T::Bits::one();
-        let normal = ((a + self.half_less_one + odd) >> self.drop).wrapping_sub(&self.base);
-        let sub = T::from_bits_t(a)
-            .add_t(self.magic)
-            .bits()
-            .wrapping_sub(&self.magic_bits);
-        let mag = if a >= self.min_normal { normal } else { sub };
-        let max = T::Bits::from(self.max_mag);
-        let clipped = mag > max;
-        let mag = if clipped { max } else { mag };
-        let sign = (bits >> (T::width() - 1) as usize) << self.sign_pos;
-        (sign | mag, clipped)
+        (
+            sign | ((a + self.half_less_one + odd) >> self.drop),
+            clipped,
+        )
     }
 
     /// Nearest-even codes of `x` into `codes` (as many as both hold). Returns the number of
-    /// clipped coordinates and the largest magnitude's bits (at least [`FloatBits::inf_bits`]
-    /// if some coordinate is not finite).
+    /// clipped coordinates and whether some magnitude is not below `refuse_from` (NaN counts as
+    /// such).
     #[inline]
-    pub(crate) fn nearest_even_chunk<C>(&self, x: &[T], codes: &mut [C]) -> (u32, T::Bits)
+    pub(crate) fn nearest_even_chunk<C>(
+        &self,
+        x: &[T],
+        codes: &mut [C],
+        refuse_from: T,
+    ) -> (u32, bool)
     where
         C: Copy + 'static,
         T::Bits: AsPrimitive<C>,
     {
-        let mut clipped = 0u32;
-        let mut amax = T::Bits::zero();
-        for (c, v) in codes.iter_mut().zip(x) {
-            let bits = v.bits();
-            let (code, clip) = self.nearest_even(bits);
-            *c = code.as_();
-            clipped += u32::from(clip);
-            amax = amax.max(bits & T::abs_mask());
+        match self.kernel {
+            Kernel::Magic {
+                shift_exp,
+                c_min,
+                c_min_bits,
+            } => run_chunk(x, codes, refuse_from, |b| {
+                self.nearest_even_magic(b, shift_exp, c_min, c_min_bits)
+            }),
+            Kernel::Linear => run_chunk(x, codes, refuse_from, |b| self.nearest_even_linear(b)),
         }
-        (clipped, amax)
     }
 
     /// For stochastic rounding of `v`: the floor magnitude code (possibly past the largest) and
@@ -197,6 +280,36 @@ impl<T: FloatBits> BitGrid<T> {
             Some((u64::from(floor), (frac * TWO_POW_64) as u64))
         }
     }
+}
+
+/// The loop of [`BitGrid::nearest_even_chunk`], monomorphised per kernel so it vectorises.
+#[inline(always)]
+fn run_chunk<T: FloatBits, C>(
+    x: &[T],
+    codes: &mut [C],
+    refuse_from: T,
+    round: impl Fn(T::Bits) -> (T::Bits, bool),
+) -> (u32, bool)
+where
+    C: Copy + 'static,
+    T::Bits: AsPrimitive<C>,
+{
+    let mut clipped = 0u32;
+    let mut bad = false;
+    for (c, v) in codes.iter_mut().zip(x) {
+        let bits = v.bits();
+        let (code, clip) = round(bits);
+        *c = code.as_();
+        clipped += u32::from(clip);
+        bad |= !(T::from_bits_t(bits & T::abs_mask()) < refuse_from);
+    }
+    (clipped, bad)
+}
+
+/// `floor(log2 v)` for a positive normal `v` of `T`.
+fn e_floor_log2<T: FloatBits>(v: T) -> Option<i32> {
+    let field: u32 = (v.bits() >> T::MANT_BITS as usize).as_();
+    (field > 0).then(|| field as i32 - T::EXP_BIAS)
 }
 
 #[cfg(test)]

@@ -59,6 +59,9 @@ pub(crate) trait FloatBits: Scalar {
         Self::Bits::zero().count_zeros()
     }
 
+    /// `v` as a value of the type, if it is one exactly.
+    fn from_f64_exact(v: f64) -> Option<Self>;
+
     /// `2^e` if it is a value of the type (normal or subnormal), else `None`.
     fn pow2_t(e: i32) -> Option<Self> {
         let p = Self::MANT_BITS as i32;
@@ -108,6 +111,10 @@ impl FloatBits for f32 {
         // n <= self < 2^31 is a floor, so exactly representable when used here.
         self - n as f32
     }
+    fn from_f64_exact(v: f64) -> Option<Self> {
+        let t = v as f32;
+        (f64::from(t) == v).then_some(t)
+    }
     #[inline]
     fn inf_bits() -> u32 {
         0x7F80_0000
@@ -142,6 +149,9 @@ impl FloatBits for f64 {
     #[inline]
     fn sub_u32(self, n: u32) -> Self {
         self - f64::from(n)
+    }
+    fn from_f64_exact(v: f64) -> Option<Self> {
+        Some(v)
     }
     #[inline]
     fn inf_bits() -> u64 {

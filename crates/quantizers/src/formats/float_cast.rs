@@ -31,7 +31,7 @@ use rand::RngCore;
 use super::bit_rounding::BitGrid;
 use super::float_bits::FloatBits;
 use super::minifloat::{decompose, pow2};
-use super::packing::{CodeReader, CodeWriter, LaneCode, WordSink, WordSource};
+use super::packing::{CodeReader, CodeWriter, LaneCode};
 use super::{DecodeTable, Minifloat, Overflow, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -258,21 +258,19 @@ impl FloatCast {
     where
         T::Bits: AsPrimitive<C>,
     {
-        let mut sink = WordSink::new(out);
+        let refuse_from = T::from_bits_t(refuse_from);
         let mut buf = [C::default(); CHUNK];
+        let mut words = [0u64; CHUNK / 4];
         let mut clipped = 0;
         for chunk in x.chunks(CHUNK) {
             let codes = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
-            let (clip, amax) = grid.nearest_even_chunk(chunk, codes);
-            if amax >= refuse_from {
+            let (clip, bad) = grid.nearest_even_chunk(chunk, codes, refuse_from);
+            if bad {
                 return Err(self.refused(x));
             }
             clipped += clip as usize;
-            for word in codes.chunks(C::PER_WORD) {
-                sink.push(C::pack(word), word.len() as u32 * C::BITS)?;
-            }
+            write_codes(codes, &mut words, out)?;
         }
-        sink.finish()?;
         Ok(clipped)
     }
 
@@ -298,8 +296,8 @@ impl FloatCast {
         let f = &self.format;
         let max = u64::from(grid.max_mag());
         let mut uniforms = Uniforms::new(rng);
-        let mut sink = WordSink::new(out);
         let mut buf = [C::default(); CHUNK];
+        let mut words = [0u64; CHUNK / 4];
         let mut clipped = 0;
         for chunk in x.chunks(CHUNK) {
             let codes = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
@@ -321,11 +319,8 @@ impl FloatCast {
                 clipped += usize::from(clip);
                 *c = T::Bits::from(code).as_();
             }
-            for word in codes.chunks(C::PER_WORD) {
-                sink.push(C::pack(word), word.len() as u32 * C::BITS)?;
-            }
+            write_codes(codes, &mut words, out)?;
         }
-        sink.finish()?;
         Ok(clipped)
     }
 
@@ -336,7 +331,8 @@ impl FloatCast {
         })
     }
 
-    /// Decodes 8-bit codes by table, a word (8 codes) at a time.
+    /// Decodes 8-bit codes by table, [`CHUNK`] at a time: the chunk's words are read in bulk and
+    /// checked for NaN and infinity codes a word at a time, then looked up.
     fn decode_bytes(
         &self,
         table: &[f64; 256],
@@ -344,22 +340,62 @@ impl FloatCast {
         out: &mut [f64],
     ) -> Result<(), QuantError> {
         let max = u64::from(self.format.max_code());
-        let mut src = WordSource::new(bits, self.bits);
-        for (k, lanes) in out.chunks_mut(u8::PER_WORD).enumerate() {
-            let word = src.pull(lanes.len() as u32 * u8::BITS)?;
+        self.decode_words::<u8>(bits, out, |word, lanes| {
             if u8::any_above(word, max) {
-                return Err(self.corrupt_in_word(k * u8::PER_WORD, word, 8));
+                return false;
             }
             for (o, b) in lanes.iter_mut().zip(word.to_le_bytes()) {
                 *o = table[usize::from(b)];
             }
-        }
-        Ok(())
+            true
+        })
     }
 
-    /// Decodes 16-bit codes from their bits, a word (4 codes) at a time: a normal code's
-    /// magnitude shifted into an `f64` and rebiased, a subnormal's mantissa times its spacing.
+    /// Decodes 16-bit codes from their bits, through `f32` (exact for FP16 and BF16): a normal
+    /// code's magnitude shifted into an `f32` and rebiased, a subnormal's mantissa times its
+    /// spacing; when the format's lowest binade is `f32`'s (BF16) the shift alone is exact.
+    /// Formats beyond `f32` take [`FloatCast::decode_halves_f64`].
     fn decode_halves(&self, bits: &mut BitReader<'_>, out: &mut [f64]) -> Result<(), QuantError> {
+        let f = &self.format;
+        let m = f.man_bits();
+        let emin = 1 - f.bias();
+        let top = i32::try_from((f.max_code() + 1) >> m).unwrap_or(i32::MAX) - f.bias();
+        let spacing = 2f32.powi(emin - m as i32);
+        let linear = emin == -126;
+        if f.exp_bits() > 8 || top > 127 || !(linear || spacing.is_normal()) {
+            return self.decode_halves_f64(bits, out);
+        }
+        let max = u64::from(f.max_code());
+        let shift = 23 - m;
+        let rebias = ((127 - f.bias()) as u32) << 23;
+        let min_normal = 1u32 << m;
+        self.decode_words::<u16>(bits, out, |word, lanes| {
+            if u16::any_above(word, max) {
+                return false;
+            }
+            for (j, o) in lanes.iter_mut().enumerate() {
+                let code = ((word >> (16 * j)) & 0xFFFF) as u32;
+                let mag = code & 0x7FFF;
+                let sign = (code & 0x8000) << 16;
+                let v = if linear {
+                    f32::from_bits(mag << shift)
+                } else {
+                    let normal = f32::from_bits((mag << shift) + rebias);
+                    let sub = mag as f32 * spacing;
+                    if mag >= min_normal { normal } else { sub }
+                };
+                *o = f64::from(f32::from_bits(v.to_bits() | sign));
+            }
+            true
+        })
+    }
+
+    /// Decodes 16-bit codes of any format from their bits in `f64`.
+    fn decode_halves_f64(
+        &self,
+        bits: &mut BitReader<'_>,
+        out: &mut [f64],
+    ) -> Result<(), QuantError> {
         let f = &self.format;
         let m = f.man_bits();
         let max = u64::from(f.max_code());
@@ -368,11 +404,9 @@ impl FloatCast {
         let spacing = pow2(1 - f.bias() - m as i32);
         let min_normal = 1u64 << m;
         let sign_shift = 63 - (f.width() - 1);
-        let mut src = WordSource::new(bits, self.bits);
-        for (k, lanes) in out.chunks_mut(u16::PER_WORD).enumerate() {
-            let word = src.pull(lanes.len() as u32 * u16::BITS)?;
+        self.decode_words::<u16>(bits, out, |word, lanes| {
             if u16::any_above(word, max) {
-                return Err(self.corrupt_in_word(k * u16::PER_WORD, word, 16));
+                return false;
             }
             for (j, o) in lanes.iter_mut().enumerate() {
                 let code = (word >> (16 * j)) & 0xFFFF;
@@ -381,6 +415,40 @@ impl FloatCast {
                 let sub = mag as f64 * spacing;
                 let v = if mag >= min_normal { normal } else { sub };
                 *o = f64::from_bits(v.to_bits() | ((code & !mag_mask) << sign_shift));
+            }
+            true
+        })
+    }
+
+    /// Reads the message a chunk of whole words at a time (then the last partial word) and hands
+    /// each word with its output lanes to `lanes_from`, which returns `false` on a NaN or
+    /// infinity code.
+    fn decode_words<C: LaneCode>(
+        &self,
+        bits: &mut BitReader<'_>,
+        out: &mut [f64],
+        mut lanes_from: impl FnMut(u64, &mut [f64]) -> bool,
+    ) -> Result<(), QuantError> {
+        let mut words = [0u64; CHUNK / 4];
+        for (c, chunk) in out.chunks_mut(CHUNK).enumerate() {
+            let full = chunk.len() / C::PER_WORD;
+            let ws = words.get_mut(..full).unwrap_or(&mut []);
+            bits.read_words(ws)?;
+            let mut lanes = chunk.chunks_mut(C::PER_WORD);
+            for (k, (&word, lane)) in ws.iter().zip(lanes.by_ref()).enumerate() {
+                if !lanes_from(word, lane) {
+                    return Err(self.corrupt_in_word(c * CHUNK + k * C::PER_WORD, word, C::BITS));
+                }
+            }
+            if let Some(lane) = lanes.next() {
+                let word = bits.read_bits(lane.len() as u32 * C::BITS)?;
+                if !lanes_from(word, lane) {
+                    return Err(self.corrupt_in_word(
+                        c * CHUNK + full * C::PER_WORD,
+                        word,
+                        C::BITS,
+                    ));
+                }
             }
         }
         Ok(())
@@ -403,6 +471,22 @@ impl FloatCast {
             self.format
         ))
     }
+}
+
+/// Writes codes a word at a time: whole words in one bulk write, then the last partial word
+/// (only the final chunk of a message has one).
+fn write_codes<C: LaneCode>(
+    codes: &[C],
+    words: &mut [u64],
+    out: &mut BitWriter,
+) -> Result<(), QuantError> {
+    let n = C::pack_words(codes, words);
+    out.write_words(words.get(..n).unwrap_or(&[]))?;
+    let rest = codes.get(n * C::PER_WORD..).unwrap_or(&[]);
+    if !rest.is_empty() {
+        out.write_bits(C::pack(rest), rest.len() as u32 * C::BITS)?;
+    }
+    Ok(())
 }
 
 impl Quantizer for FloatCast {

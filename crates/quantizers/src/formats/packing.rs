@@ -114,6 +114,21 @@ pub(crate) trait LaneCode: Copy + Default + 'static {
     /// The code as an integer.
     fn to_u64(self) -> u64;
 
+    /// Exactly [`LaneCode::PER_WORD`] codes as one word (a plain load on little-endian
+    /// machines); fewer give `0`.
+    fn pack_exact(codes: &[Self]) -> u64;
+
+    /// Codes into whole words (as many as both hold): the bulk form of [`LaneCode::pack`].
+    #[inline]
+    fn pack_words(codes: &[Self], words: &mut [u64]) -> usize {
+        let mut n = 0;
+        for (w, group) in words.iter_mut().zip(codes.chunks_exact(Self::PER_WORD)) {
+            *w = Self::pack_exact(group);
+            n += 1;
+        }
+        n
+    }
+
     /// Up to [`LaneCode::PER_WORD`] codes as one word.
     #[inline]
     fn pack(codes: &[Self]) -> u64 {
@@ -142,6 +157,10 @@ impl LaneCode for u8 {
     fn to_u64(self) -> u64 {
         u64::from(self)
     }
+    #[inline]
+    fn pack_exact(codes: &[Self]) -> u64 {
+        codes.try_into().map_or(0, u64::from_le_bytes)
+    }
 }
 
 impl LaneCode for u16 {
@@ -151,15 +170,27 @@ impl LaneCode for u16 {
     fn to_u64(self) -> u64 {
         u64::from(self)
     }
+    #[inline]
+    fn pack_exact(codes: &[Self]) -> u64 {
+        let mut bytes = [0u8; 8];
+        for (b, c) in bytes.chunks_exact_mut(2).zip(codes) {
+            b.copy_from_slice(&c.to_le_bytes());
+        }
+        u64::from_le_bytes(bytes)
+    }
 }
 
-/// Up to 16 codes of 4 bits (in the low bits of each byte) as one word, the first lowest.
+/// Up to 16 codes of 4 bits (in the low bits of each byte) as one word, the first lowest:
+/// pairs of codes make bytes, bytes make the word.
 #[inline]
 pub(crate) fn pack_nibbles(codes: &[u8]) -> u64 {
-    codes
-        .iter()
-        .enumerate()
-        .fold(0, |w, (i, &c)| w | (u64::from(c & 0xF) << (4 * i)))
+    let mut bytes = [0u8; 8];
+    for (b, pair) in bytes.iter_mut().zip(codes.chunks(2)) {
+        let lo = pair.first().copied().unwrap_or(0) & 0xF;
+        let hi = pair.get(1).copied().unwrap_or(0) & 0xF;
+        *b = lo | (hi << 4);
+    }
+    u64::from_le_bytes(bytes)
 }
 
 /// Words buffered before a bulk write.
