@@ -38,6 +38,9 @@
 //! keeps the engine), [`BitGrid::nearest_even`] and [`BitGrid::nearest_even_chunk`] (the
 //! vectorised loop), [`BitGrid::stochastic_split`].
 
+// `!(v < limit)` is meant: NaN must count as not below any limit.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use num_traits::{AsPrimitive, One, WrappingAdd, WrappingSub, Zero};
 
 use super::float_bits::FloatBits;
@@ -126,8 +129,9 @@ impl<T: FloatBits> BitGrid<T> {
             Kernel::Linear
         } else {
             let top = e_floor_log2(max_value)?;
-            // c stays finite for every clamped magnitude.
-            T::pow2_t(top + drop as i32)?;
+            // c stays finite for every magnitude below the clip limit (which is at most the
+            // binade above max).
+            T::pow2_t(top + 1 + drop as i32)?;
             let c_min = T::pow2_t(e + drop as i32)?;
             Kernel::Magic {
                 shift_exp: T::Bits::from(drop) << p as usize,
@@ -179,19 +183,6 @@ impl<T: FloatBits> BitGrid<T> {
     /// Non-finite `v` give meaningless codes; callers reject them separately.
     #[inline(always)]
     pub(crate) fn nearest_even(&self, bits: T::Bits) -> (T::Bits, bool) {
-        match self.kernel {
-            Kernel::Magic {
-                shift_exp,
-                c_min,
-                c_min_bits,
-            } => self.nearest_even_magic(bits, shift_exp, c_min, c_min_bits),
-            Kernel::Linear => self.nearest_even_linear(bits),
-        }
-    }
-
-    /// The clamped magnitude of `bits`, whether it is clipped, and the code's sign bit.
-    #[inline(always)]
-    fn clamp(&self, bits: T::Bits) -> (T, bool, T::Bits) {
         let v = T::from_bits_t(bits & T::abs_mask());
         let clipped = !(v < self.clip_from);
         // `if v < max` rather than `min`: one instruction, and NaN (rejected anyway) is harmless.
@@ -200,40 +191,59 @@ impl<T: FloatBits> BitGrid<T> {
         } else {
             self.max_value
         };
-        let sign = (bits >> self.sign_shift) & self.sign_bit;
-        (x, clipped, sign)
+        let sign = bits & !T::abs_mask();
+        (self.nearest_even_unclamped(x.bits() | sign), clipped)
+    }
+
+    /// Nearest-even code of `v`, exact for `|v|` below the clip limit only.
+    #[inline(always)]
+    fn nearest_even_unclamped(&self, bits: T::Bits) -> T::Bits {
+        match self.kernel {
+            Kernel::Magic {
+                shift_exp,
+                c_min,
+                c_min_bits,
+            } => self.magic_code(bits, shift_exp, c_min, c_min_bits),
+            Kernel::Linear => self.linear_code(bits),
+        }
+    }
+
+    /// The sign bit of `v`'s bits, moved to the code's sign position.
+    #[inline(always)]
+    fn code_sign(&self, bits: T::Bits) -> T::Bits {
+        (bits >> self.sign_shift) & self.sign_bit
     }
 
     #[inline(always)]
-    fn nearest_even_magic(
+    fn magic_code(
         &self,
         bits: T::Bits,
         shift_exp: T::Bits,
         c_min: T,
         c_min_bits: T::Bits,
-    ) -> (T::Bits, bool) {
-        let (x, clipped, sign) = self.clamp(bits);
-        let c = T::from_bits_t((x.bits() & T::inf_bits()).wrapping_add(&shift_exp));
+    ) -> T::Bits {
+        let a = bits & T::abs_mask();
+        let c = T::from_bits_t((a & T::inf_bits()).wrapping_add(&shift_exp));
         let c = if c < c_min { c_min } else { c };
-        let steps = x.add_t(c).bits().wrapping_sub(&c.bits());
+        let steps = T::from_bits_t(a).add_t(c).bits().wrapping_sub(&c.bits());
         let first = (c.bits().wrapping_sub(&c_min_bits)) >> self.drop;
-        (sign | steps.wrapping_add(&first), clipped)
+        self.code_sign(bits) | steps.wrapping_add(&first)
     }
 
     #[inline(always)]
-    fn nearest_even_linear(&self, bits: T::Bits) -> (T::Bits, bool) {
-        let (x, clipped, sign) = self.clamp(bits);
-        let a = x.bits();
+    fn linear_code(&self, bits: T::Bits) -> T::Bits {
+        let a = bits & T::abs_mask();
         let odd = (a >> self.drop) & T::Bits::one();
-        (
-            sign | ((a + self.half_less_one + odd) >> self.drop),
-            clipped,
-        )
+        self.code_sign(bits) | ((a + self.half_less_one + odd) >> self.drop)
     }
 
     /// Nearest-even codes of `x` into `codes` (as many as both hold). Returns the number of
     /// clipped coordinates and whether some magnitude is not below `refuse_from` (NaN counts as
-    /// such).
+    /// such; the codes are then meaningless).
+    ///
+    /// The common case, nothing clipped or refused, takes one loop with one comparison per
+    /// coordinate and no clamp; a chunk where something reaches the clip limit is redone with
+    /// the clamp and exact counts.
     #[inline]
     pub(crate) fn nearest_even_chunk<C>(
         &self,
@@ -245,16 +255,36 @@ impl<T: FloatBits> BitGrid<T> {
         C: Copy + 'static,
         T::Bits: AsPrimitive<C>,
     {
-        match self.kernel {
+        let alarm = if self.clip_from < refuse_from {
+            self.clip_from
+        } else {
+            refuse_from
+        };
+        let raised = match self.kernel {
             Kernel::Magic {
                 shift_exp,
                 c_min,
                 c_min_bits,
-            } => run_chunk(x, codes, refuse_from, |b| {
-                self.nearest_even_magic(b, shift_exp, c_min, c_min_bits)
+            } => run_chunk(x, codes, alarm, |b| {
+                self.magic_code(b, shift_exp, c_min, c_min_bits)
             }),
-            Kernel::Linear => run_chunk(x, codes, refuse_from, |b| self.nearest_even_linear(b)),
+            Kernel::Linear => run_chunk(x, codes, alarm, |b| self.linear_code(b)),
+        };
+        if !raised {
+            return (0, false);
         }
+        if x.iter()
+            .any(|v| !(T::from_bits_t(v.bits() & T::abs_mask()) < refuse_from))
+        {
+            return (0, true);
+        }
+        let mut clipped = 0;
+        for (c, v) in codes.iter_mut().zip(x) {
+            let (code, clip) = self.nearest_even(v.bits());
+            *c = code.as_();
+            clipped += u32::from(clip);
+        }
+        (clipped, false)
     }
 
     /// For stochastic rounding of `v`: the floor magnitude code (possibly past the largest) and
@@ -282,28 +312,26 @@ impl<T: FloatBits> BitGrid<T> {
     }
 }
 
-/// The loop of [`BitGrid::nearest_even_chunk`], monomorphised per kernel so it vectorises.
+/// The loop of [`BitGrid::nearest_even_chunk`], monomorphised per kernel so it vectorises:
+/// codes, and whether some magnitude is not below `alarm`.
 #[inline(always)]
 fn run_chunk<T: FloatBits, C>(
     x: &[T],
     codes: &mut [C],
-    refuse_from: T,
-    round: impl Fn(T::Bits) -> (T::Bits, bool),
-) -> (u32, bool)
+    alarm: T,
+    round: impl Fn(T::Bits) -> T::Bits,
+) -> bool
 where
     C: Copy + 'static,
     T::Bits: AsPrimitive<C>,
 {
-    let mut clipped = 0u32;
-    let mut bad = false;
+    let mut raised = false;
     for (c, v) in codes.iter_mut().zip(x) {
         let bits = v.bits();
-        let (code, clip) = round(bits);
-        *c = code.as_();
-        clipped += u32::from(clip);
-        bad |= !(T::from_bits_t(bits & T::abs_mask()) < refuse_from);
+        *c = round(bits).as_();
+        raised |= !(T::from_bits_t(bits & T::abs_mask()) < alarm);
     }
-    (clipped, bad)
+    raised
 }
 
 /// `floor(log2 v)` for a positive normal `v` of `T`.

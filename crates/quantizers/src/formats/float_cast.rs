@@ -331,23 +331,17 @@ impl FloatCast {
         })
     }
 
-    /// Decodes 8-bit codes by table, [`CHUNK`] at a time: the chunk's words are read in bulk and
-    /// checked for NaN and infinity codes a word at a time, then looked up.
+    /// Decodes 8-bit codes by table, [`CHUNK`] at a time.
     fn decode_bytes(
         &self,
         table: &[f64; 256],
         bits: &mut BitReader<'_>,
         out: &mut [f64],
     ) -> Result<(), QuantError> {
-        let max = u64::from(self.format.max_code());
-        self.decode_words::<u8>(bits, out, |word, lanes| {
-            if u8::any_above(word, max) {
-                return false;
+        self.decode_chunks::<u8>(bits, out, |codes, out| {
+            for (o, &c) in out.iter_mut().zip(codes) {
+                *o = table[usize::from(c)];
             }
-            for (o, b) in lanes.iter_mut().zip(word.to_le_bytes()) {
-                *o = table[usize::from(b)];
-            }
-            true
         })
     }
 
@@ -359,34 +353,33 @@ impl FloatCast {
         let f = &self.format;
         let m = f.man_bits();
         let emin = 1 - f.bias();
-        let top = i32::try_from((f.max_code() + 1) >> m).unwrap_or(i32::MAX) - f.bias();
+        let top = i32::try_from(f.max_code() >> m).unwrap_or(i32::MAX) - f.bias();
         let spacing = 2f32.powi(emin - m as i32);
-        let linear = emin == -126;
-        if f.exp_bits() > 8 || top > 127 || !(linear || spacing.is_normal()) {
+        if f.exp_bits() > 8 || top > 127 || emin < -126 || !(emin == -126 || spacing.is_normal()) {
             return self.decode_halves_f64(bits, out);
         }
-        let max = u64::from(f.max_code());
         let shift = 23 - m;
+        if emin == -126 {
+            // f32's own subnormals continue the format's lowest binade.
+            return self.decode_chunks::<u16>(bits, out, |codes, out| {
+                for (o, &c) in out.iter_mut().zip(codes) {
+                    let c = u32::from(c);
+                    let v = ((c & 0x7FFF) << shift) | ((c & 0x8000) << 16);
+                    *o = f64::from(f32::from_bits(v));
+                }
+            });
+        }
         let rebias = ((127 - f.bias()) as u32) << 23;
         let min_normal = 1u32 << m;
-        self.decode_words::<u16>(bits, out, |word, lanes| {
-            if u16::any_above(word, max) {
-                return false;
+        self.decode_chunks::<u16>(bits, out, |codes, out| {
+            for (o, &c) in out.iter_mut().zip(codes) {
+                let c = u32::from(c);
+                let mag = c & 0x7FFF;
+                let normal = f32::from_bits((mag << shift) + rebias);
+                let sub = mag as f32 * spacing;
+                let v = if mag >= min_normal { normal } else { sub };
+                *o = f64::from(f32::from_bits(v.to_bits() | ((c & 0x8000) << 16)));
             }
-            for (j, o) in lanes.iter_mut().enumerate() {
-                let code = ((word >> (16 * j)) & 0xFFFF) as u32;
-                let mag = code & 0x7FFF;
-                let sign = (code & 0x8000) << 16;
-                let v = if linear {
-                    f32::from_bits(mag << shift)
-                } else {
-                    let normal = f32::from_bits((mag << shift) + rebias);
-                    let sub = mag as f32 * spacing;
-                    if mag >= min_normal { normal } else { sub }
-                };
-                *o = f64::from(f32::from_bits(v.to_bits() | sign));
-            }
-            true
         })
     }
 
@@ -398,58 +391,56 @@ impl FloatCast {
     ) -> Result<(), QuantError> {
         let f = &self.format;
         let m = f.man_bits();
-        let max = u64::from(f.max_code());
         let mag_mask = u64::from(f.sign_mask() - 1);
         let rebias = ((1023 - i64::from(f.bias())) as u64) << 52;
         let spacing = pow2(1 - f.bias() - m as i32);
         let min_normal = 1u64 << m;
         let sign_shift = 63 - (f.width() - 1);
-        self.decode_words::<u16>(bits, out, |word, lanes| {
-            if u16::any_above(word, max) {
-                return false;
-            }
-            for (j, o) in lanes.iter_mut().enumerate() {
-                let code = (word >> (16 * j)) & 0xFFFF;
+        self.decode_chunks::<u16>(bits, out, |codes, out| {
+            for (o, &c) in out.iter_mut().zip(codes) {
+                let code = u64::from(c);
                 let mag = code & mag_mask;
                 let normal = f64::from_bits((mag << (52 - m)) + rebias);
                 let sub = mag as f64 * spacing;
                 let v = if mag >= min_normal { normal } else { sub };
                 *o = f64::from_bits(v.to_bits() | ((code & !mag_mask) << sign_shift));
             }
-            true
         })
     }
 
-    /// Reads the message a chunk of whole words at a time (then the last partial word) and hands
-    /// each word with its output lanes to `lanes_from`, which returns `false` on a NaN or
-    /// infinity code.
-    fn decode_words<C: LaneCode>(
+    /// Reads the message [`CHUNK`] codes at a time (whole words in bulk, then the last partial
+    /// word), rejects a chunk with a NaN or infinity code (checked a word at a time), and
+    /// hands the codes with their outputs to `convert`.
+    fn decode_chunks<C: LaneCode>(
         &self,
         bits: &mut BitReader<'_>,
         out: &mut [f64],
-        mut lanes_from: impl FnMut(u64, &mut [f64]) -> bool,
+        convert: impl Fn(&[C], &mut [f64]),
     ) -> Result<(), QuantError> {
+        let max = u64::from(self.format.max_code());
         let mut words = [0u64; CHUNK / 4];
+        let mut buf = [C::default(); CHUNK];
         for (c, chunk) in out.chunks_mut(CHUNK).enumerate() {
             let full = chunk.len() / C::PER_WORD;
-            let ws = words.get_mut(..full).unwrap_or(&mut []);
-            bits.read_words(ws)?;
-            let mut lanes = chunk.chunks_mut(C::PER_WORD);
-            for (k, (&word, lane)) in ws.iter().zip(lanes.by_ref()).enumerate() {
-                if !lanes_from(word, lane) {
-                    return Err(self.corrupt_in_word(c * CHUNK + k * C::PER_WORD, word, C::BITS));
-                }
+            let rest = chunk.len() - full * C::PER_WORD;
+            let n = full + usize::from(rest > 0);
+            let ws = words.get_mut(..n).unwrap_or(&mut []);
+            let (whole, last) = ws.split_at_mut(full);
+            bits.read_words(whole)?;
+            for w in last.iter_mut() {
+                *w = bits.read_bits(rest as u32 * C::BITS)?;
             }
-            if let Some(lane) = lanes.next() {
-                let word = bits.read_bits(lane.len() as u32 * C::BITS)?;
-                if !lanes_from(word, lane) {
-                    return Err(self.corrupt_in_word(
-                        c * CHUNK + full * C::PER_WORD,
-                        word,
-                        C::BITS,
-                    ));
-                }
+            if ws.iter().fold(false, |bad, &w| bad | C::any_above(w, max)) {
+                let (k, &word) = ws
+                    .iter()
+                    .enumerate()
+                    .find(|&(_, &w)| C::any_above(w, max))
+                    .unwrap_or((0, &0));
+                return Err(self.corrupt_in_word(c * CHUNK + k * C::PER_WORD, word, C::BITS));
             }
+            let codes = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
+            C::unpack_words(ws, codes);
+            convert(codes, chunk);
         }
         Ok(())
     }

@@ -194,15 +194,22 @@ impl Mxfp4 {
         block: &[T],
         k: i32,
         draw: &mut F,
-        codes: &mut [u8; MX_BLOCK],
+        codes: &mut [u8],
     ) -> Option<usize> {
-        match self.rule {
-            MxScaleRule::Floor => {
+        match (self.rule, self.rounding) {
+            (MxScaleRule::Floor, Rounding::NearestEven) => {
                 let grid = BitGrid::<T>::new(&ELEMENT, k)?;
-                Some(round_block(
+                // Non-finite blocks never get here.
+                Some(
+                    grid.nearest_even_chunk(block, codes, T::from_bits_t(T::inf_bits()))
+                        .0 as usize,
+                )
+            }
+            (MxScaleRule::Floor, Rounding::Stochastic) => {
+                let grid = BitGrid::<T>::new(&ELEMENT, k)?;
+                Some(round_stochastic(
                     &grid,
                     block.iter().copied(),
-                    self.rounding,
                     draw,
                     codes,
                     |v| {
@@ -211,25 +218,29 @@ impl Mxfp4 {
                     },
                 ))
             }
-            MxScaleRule::FloorHeadroom if T::MANT_BITS < 52 => {
+            (MxScaleRule::FloorHeadroom, rounding) if T::MANT_BITS < 52 => {
                 // (3/4) V / X = 3V / 2^(k+2), and 3V is exact in f64 for f32 input. The
                 // engine's 3·mant is up to 2 bits longer than an f64 mantissa.
                 let grid = BitGrid::<f64>::new(&ELEMENT, k + 2)?.with_engine_margin(2);
-                let tripled = block.iter().map(|v| 3.0 * v.to_f64());
-                Some(round_block(
-                    &grid,
-                    tripled,
-                    self.rounding,
-                    draw,
-                    codes,
-                    |w| {
-                        let (neg, mant, exp) = decompose(w / 3.0);
-                        let (mant, exp) = self.scaled(mant, exp, k);
-                        (neg, mant, exp)
-                    },
-                ))
+                let mut tripled = [0.0f64; MX_BLOCK];
+                for (t, v) in tripled.iter_mut().zip(block) {
+                    *t = 3.0 * v.to_f64();
+                }
+                let tripled = tripled.get(..block.len()).unwrap_or(&[]);
+                Some(match rounding {
+                    Rounding::NearestEven => {
+                        grid.nearest_even_chunk(tripled, codes, f64::INFINITY).0 as usize
+                    }
+                    Rounding::Stochastic => {
+                        round_stochastic(&grid, tripled.iter().copied(), draw, codes, |w| {
+                            let (neg, mant, exp) = decompose(w / 3.0);
+                            let (mant, exp) = self.scaled(mant, exp, k);
+                            (neg, mant, exp)
+                        })
+                    }
+                })
             }
-            MxScaleRule::FloorHeadroom => None,
+            (MxScaleRule::FloorHeadroom, _) => None,
         }
     }
 
@@ -442,46 +453,34 @@ impl Quantizer for Mxfp4 {
     }
 }
 
-/// Rounds one block of values (as `T` bits) on `grid`, by nearest-even or stochastically in the
-/// engine's order of draws; `engine` gives the engine's `(negative, mantissa, exponent)` of an
-/// element for the values the grid leaves to it. Returns the number of clipped elements.
+/// Rounds one block of values stochastically on `grid`, in the engine's order of draws;
+/// `engine` gives the engine's `(negative, mantissa, exponent)` of an element for the values
+/// the grid leaves to it. Returns the number of clipped elements.
 #[inline]
-fn round_block<T: FloatBits, F: FnMut() -> u64>(
+fn round_stochastic<T: FloatBits, F: FnMut() -> u64>(
     grid: &BitGrid<T>,
     values: impl Iterator<Item = T>,
-    rounding: Rounding,
     draw: &mut F,
-    codes: &mut [u8; MX_BLOCK],
+    codes: &mut [u8],
     engine: impl Fn(T) -> (bool, u64, i32),
 ) -> usize {
     let mut clipped = 0;
-    match rounding {
-        Rounding::NearestEven => {
-            for (c, v) in codes.iter_mut().zip(values) {
-                let (code, clip) = grid.nearest_even(v.bits());
-                *c = num_traits::AsPrimitive::<u8>::as_(code);
-                clipped += usize::from(clip);
+    let max = u64::from(grid.max_mag());
+    for (c, v) in codes.iter_mut().zip(values) {
+        let mag = match grid.stochastic_split(v) {
+            Some((floor, _)) if floor > max => max + 1,
+            Some((floor, 0)) => floor,
+            Some((floor, _)) if floor == max => max + 1,
+            Some((floor, thr)) => floor + u64::from(draw() < thr),
+            None => {
+                let (_, mant, exp) = engine(v);
+                ELEMENT.round_magnitude(mant, exp, Rounding::Stochastic, draw)
             }
-        }
-        Rounding::Stochastic => {
-            let max = u64::from(grid.max_mag());
-            for (c, v) in codes.iter_mut().zip(values) {
-                let mag = match grid.stochastic_split(v) {
-                    Some((floor, _)) if floor > max => max + 1,
-                    Some((floor, 0)) => floor,
-                    Some((floor, _)) if floor == max => max + 1,
-                    Some((floor, thr)) => floor + u64::from(draw() < thr),
-                    None => {
-                        let (_, mant, exp) = engine(v);
-                        ELEMENT.round_magnitude(mant, exp, Rounding::Stochastic, draw)
-                    }
-                };
-                let neg = v.bits() >> (T::width() - 1) as usize != T::Bits::zero();
-                let (code, clip) = ELEMENT.saturate(neg, mag);
-                clipped += usize::from(clip);
-                *c = code as u8;
-            }
-        }
+        };
+        let neg = v.bits() >> (T::width() - 1) as usize != T::Bits::zero();
+        let (code, clip) = ELEMENT.saturate(neg, mag);
+        clipped += usize::from(clip);
+        *c = code as u8;
     }
     clipped
 }

@@ -118,6 +118,19 @@ pub(crate) trait LaneCode: Copy + Default + 'static {
     /// machines); fewer give `0`.
     fn pack_exact(codes: &[Self]) -> u64;
 
+    /// The codes of whole words (as many as both hold), in order.
+    #[inline]
+    fn unpack_words(words: &[u64], codes: &mut [Self]) {
+        for (group, &w) in codes.chunks_mut(Self::PER_WORD).zip(words) {
+            for (j, c) in group.iter_mut().enumerate() {
+                *c = Self::from_low_bits(w >> (j as u32 * Self::BITS));
+            }
+        }
+    }
+
+    /// The low [`LaneCode::BITS`] bits of `w`.
+    fn from_low_bits(w: u64) -> Self;
+
     /// Codes into whole words (as many as both hold): the bulk form of [`LaneCode::pack`].
     #[inline]
     fn pack_words(codes: &[Self], words: &mut [u64]) -> usize {
@@ -161,6 +174,18 @@ impl LaneCode for u8 {
     fn pack_exact(codes: &[Self]) -> u64 {
         codes.try_into().map_or(0, u64::from_le_bytes)
     }
+    #[inline]
+    fn from_low_bits(w: u64) -> Self {
+        w as u8
+    }
+    #[inline]
+    fn unpack_words(words: &[u64], codes: &mut [Self]) {
+        for (group, w) in codes.chunks_mut(8).zip(words) {
+            for (c, b) in group.iter_mut().zip(w.to_le_bytes()) {
+                *c = b;
+            }
+        }
+    }
 }
 
 impl LaneCode for u16 {
@@ -177,6 +202,10 @@ impl LaneCode for u16 {
             b.copy_from_slice(&c.to_le_bytes());
         }
         u64::from_le_bytes(bytes)
+    }
+    #[inline]
+    fn from_low_bits(w: u64) -> Self {
+        w as u16
     }
 }
 
