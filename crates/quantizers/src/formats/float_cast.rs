@@ -345,42 +345,50 @@ impl FloatCast {
         })
     }
 
-    /// Decodes 16-bit codes from their bits, through `f32` (exact for FP16 and BF16): a normal
-    /// code's magnitude shifted into an `f32` and rebiased, a subnormal's mantissa times its
-    /// spacing; when the format's lowest binade is `f32`'s (BF16) the shift alone is exact.
-    /// Formats beyond `f32` take [`FloatCast::decode_halves_f64`].
-    fn decode_halves(&self, bits: &mut BitReader<'_>, out: &mut [f64]) -> Result<(), QuantError> {
+    /// Decodes codes of 8 or 16 bits from their bits through `f32` (exact for FP8, FP16 and
+    /// BF16): a normal code's magnitude shifted into an `f32` and rebiased, a subnormal's
+    /// mantissa times its spacing; when the format's lowest binade is `f32`'s (BF16) the shift
+    /// alone is exact. `None` for formats whose values or spacing `f32` does not hold.
+    fn decode_via_f32<C: LaneCode + Into<u32>>(
+        &self,
+        bits: &mut BitReader<'_>,
+        out: &mut [f64],
+    ) -> Option<Result<(), QuantError>> {
         let f = &self.format;
         let m = f.man_bits();
         let emin = 1 - f.bias();
         let top = i32::try_from(f.max_code() >> m).unwrap_or(i32::MAX) - f.bias();
         let spacing = 2f32.powi(emin - m as i32);
-        if f.exp_bits() > 8 || top > 127 || emin < -126 || !(emin == -126 || spacing.is_normal()) {
-            return self.decode_halves_f64(bits, out);
+        if f.width() != C::BITS || top > 127 || !(emin == -126 || spacing.is_normal()) {
+            return None;
         }
         let shift = 23 - m;
+        let mag_mask = f.sign_mask() - 1;
+        let sign_shift = 32 - C::BITS;
         if emin == -126 {
             // f32's own subnormals continue the format's lowest binade.
-            return self.decode_chunks::<u16>(bits, out, |codes, out| {
+            return Some(self.decode_chunks::<C>(bits, out, |codes, out| {
                 for (o, &c) in out.iter_mut().zip(codes) {
-                    let c = u32::from(c);
-                    let v = ((c & 0x7FFF) << shift) | ((c & 0x8000) << 16);
+                    let c: u32 = c.into();
+                    let v = ((c & mag_mask) << shift) | ((c & !mag_mask) << sign_shift);
                     *o = f64::from(f32::from_bits(v));
                 }
-            });
+            }));
         }
         let rebias = ((127 - f.bias()) as u32) << 23;
         let min_normal = 1u32 << m;
-        self.decode_chunks::<u16>(bits, out, |codes, out| {
+        Some(self.decode_chunks::<C>(bits, out, |codes, out| {
             for (o, &c) in out.iter_mut().zip(codes) {
-                let c = u32::from(c);
-                let mag = c & 0x7FFF;
+                let c: u32 = c.into();
+                let mag = c & mag_mask;
                 let normal = f32::from_bits((mag << shift) + rebias);
                 let sub = mag as f32 * spacing;
                 let v = if mag >= min_normal { normal } else { sub };
-                *o = f64::from(f32::from_bits(v.to_bits() | ((c & 0x8000) << 16)));
+                *o = f64::from(f32::from_bits(
+                    v.to_bits() | ((c & !mag_mask) << sign_shift),
+                ));
             }
-        })
+        }))
     }
 
     /// Decodes 16-bit codes of any format from their bits in `f64`.
@@ -589,11 +597,21 @@ impl Quantizer for FloatCast {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         bits.ensure_available(self.bits)?;
-        if let Some(t) = self.table.as_ref().and_then(DecodeTable::as_bytes_table) {
-            return self.decode_bytes(t, bits, out);
-        }
-        if self.format.width() == 16 {
-            return self.decode_halves(bits, out);
+        match self.format.width() {
+            8 => {
+                if let Some(done) = self.decode_via_f32::<u8>(bits, out) {
+                    return done;
+                }
+                if let Some(t) = self.table.as_ref().and_then(DecodeTable::as_bytes_table) {
+                    return self.decode_bytes(t, bits, out);
+                }
+            }
+            16 => {
+                return self
+                    .decode_via_f32::<u16>(bits, out)
+                    .unwrap_or_else(|| self.decode_halves_f64(bits, out));
+            }
+            _ => {}
         }
         let mut codes = CodeReader::new(bits, self.format.width(), self.dim);
         for (i, o) in out.iter_mut().enumerate() {

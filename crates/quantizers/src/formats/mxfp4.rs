@@ -40,13 +40,13 @@
 //! there), take the engine.
 
 use bitcodec::{BitReader, BitWriter};
-use num_traits::Zero;
+use num_traits::{AsPrimitive, Zero};
 use rand::RngCore;
 
 use super::bit_rounding::BitGrid;
 use super::float_bits::FloatBits;
 use super::minifloat::{decompose, floor_log2};
-use super::packing::{WordSink, WordSource, pack_nibbles};
+use super::packing::{WordSink, WordSource, pack_nibble_block, pack_nibbles};
 use super::{DecodeTable, E8m0, Minifloat, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -193,12 +193,14 @@ impl Mxfp4 {
         &self,
         block: &[T],
         k: i32,
+        grids: &mut GridCache<T>,
+        grids64: &mut GridCache<f64>,
         draw: &mut F,
         codes: &mut [u8],
     ) -> Option<usize> {
         match (self.rule, self.rounding) {
             (MxScaleRule::Floor, Rounding::NearestEven) => {
-                let grid = BitGrid::<T>::new(&ELEMENT, k)?;
+                let grid = grids.get(k, || BitGrid::new(&ELEMENT, k))?;
                 // Non-finite blocks never get here.
                 Some(
                     grid.nearest_even_chunk(block, codes, T::from_bits_t(T::inf_bits()))
@@ -206,7 +208,7 @@ impl Mxfp4 {
                 )
             }
             (MxScaleRule::Floor, Rounding::Stochastic) => {
-                let grid = BitGrid::<T>::new(&ELEMENT, k)?;
+                let grid = grids.get(k, || BitGrid::new(&ELEMENT, k))?;
                 Some(round_stochastic(
                     &grid,
                     block.iter().copied(),
@@ -221,7 +223,9 @@ impl Mxfp4 {
             (MxScaleRule::FloorHeadroom, rounding) if T::MANT_BITS < 52 => {
                 // (3/4) V / X = 3V / 2^(k+2), and 3V is exact in f64 for f32 input. The
                 // engine's 3·mant is up to 2 bits longer than an f64 mantissa.
-                let grid = BitGrid::<f64>::new(&ELEMENT, k + 2)?.with_engine_margin(2);
+                let grid = grids64.get(k, || {
+                    BitGrid::new(&ELEMENT, k + 2).map(|g| g.with_engine_margin(2))
+                })?;
                 let mut tripled = [0.0f64; MX_BLOCK];
                 for (t, v) in tripled.iter_mut().zip(block) {
                     *t = 3.0 * v.to_f64();
@@ -255,6 +259,8 @@ impl Mxfp4 {
         let mut draw = || uniforms.next_u64();
         let mut sink = WordSink::new(out);
         let mut codes = [0u8; MX_BLOCK];
+        let mut grids = GridCache::new();
+        let mut grids64 = GridCache::new();
         let mut clipped = 0;
         for block in x.chunks(MX_BLOCK) {
             let amax_bits = block
@@ -263,17 +269,26 @@ impl Mxfp4 {
             if amax_bits >= T::inf_bits() {
                 return Err(self.refused(x));
             }
-            let scale = Self::shared_scale(T::from_bits_t(amax_bits).to_f64())
-                .map_err(|_| self.refused(x))?;
-            let k = scale.exponent();
-            clipped += match self.fast_block(block, k, &mut draw, &mut codes) {
+            // floor(log2 amax) - 2 from the exponent bits, clamped below as in `shared_scale`
+            // (subnormal and zero maxima land on the clamp).
+            let field: u64 = (amax_bits >> T::MANT_BITS as usize).as_();
+            let k = (field as i32 - T::EXP_BIAS - E2M1_EMAX).max(E8m0::MIN_EXP);
+            let scale = E8m0::from_exponent(k).map_err(|_| self.refused(x))?;
+            let fast = self.fast_block(block, k, &mut grids, &mut grids64, &mut draw, &mut codes);
+            clipped += match fast {
                 Some(c) => c,
                 None => self.engine_block(block, k, &mut draw, &mut codes),
             };
             sink.push(u64::from(scale.code()), E8m0::BITS)?;
-            let codes = codes.get(..block.len()).unwrap_or(&[]);
-            for half in codes.chunks(16) {
-                sink.push(pack_nibbles(half), half.len() as u32 * ELEMENT_BITS)?;
+            if block.len() == MX_BLOCK {
+                let [lo, hi] = pack_nibble_block(&codes);
+                sink.push(lo, 64)?;
+                sink.push(hi, 64)?;
+            } else {
+                let codes = codes.get(..block.len()).unwrap_or(&[]);
+                for half in codes.chunks(16) {
+                    sink.push(pack_nibbles(half), half.len() as u32 * ELEMENT_BITS)?;
+                }
             }
         }
         sink.finish()?;
@@ -450,6 +465,30 @@ impl Quantizer for Mxfp4 {
             }
         }
         Ok(())
+    }
+}
+
+/// The grids of the last few block scales: neighbouring blocks mostly share a handful of
+/// scales, and a grid takes longer to set up than a block takes to round.
+struct GridCache<T: FloatBits> {
+    slots: [(i32, Option<BitGrid<T>>); 4],
+}
+
+impl<T: FloatBits> GridCache<T> {
+    fn new() -> Self {
+        Self {
+            slots: [(i32::MIN, None); 4],
+        }
+    }
+
+    /// The grid of scale exponent `k`, made by `make` unless cached.
+    #[inline]
+    fn get(&mut self, k: i32, make: impl FnOnce() -> Option<BitGrid<T>>) -> Option<BitGrid<T>> {
+        let slot = self.slots.get_mut((k & 3) as usize)?;
+        if slot.0 != k {
+            *slot = (k, make());
+        }
+        slot.1
     }
 }
 

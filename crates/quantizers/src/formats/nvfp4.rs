@@ -277,18 +277,22 @@ impl Nvfp4 {
             let code = self.block_scale_code_with(&scale_grid, amax, st64);
             sink.push(u64::from(code), SCALE_BITS)?;
             let p = st64 * SCALE.decode(code);
-            let quotient = |v: T| if p > 0.0 { v.to_f64() / p } else { 0.0 };
+            // The quotients fl64(y_i / p), or +0 for an all-zero tensor.
+            let mut quotients = [0.0f64; NV_BLOCK];
+            if p > 0.0 {
+                for (t, v) in quotients.iter_mut().zip(block) {
+                    *t = v.to_f64() / p;
+                }
+            }
+            let quotients = quotients.get(..block.len()).unwrap_or(&[]);
             match self.rounding {
                 Rounding::NearestEven => {
-                    for (c, &v) in codes.iter_mut().zip(block) {
-                        let (code, clip) = grid.nearest_even(quotient(v).to_bits());
-                        *c = code as u8;
-                        clipped += usize::from(clip);
-                    }
+                    // Finite quotients: the input was checked.
+                    let (clip, _) = grid.nearest_even_chunk(quotients, &mut codes, f64::INFINITY);
+                    clipped += clip as usize;
                 }
                 Rounding::Stochastic => {
-                    for (c, &v) in codes.iter_mut().zip(block) {
-                        let t = quotient(v);
+                    for (c, &t) in codes.iter_mut().zip(quotients) {
                         let mag = match grid.stochastic_split(t) {
                             Some((floor, _)) if floor > max => max + 1,
                             Some((floor, 0)) => floor,

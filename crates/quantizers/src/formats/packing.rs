@@ -207,6 +207,15 @@ impl LaneCode for u16 {
     fn from_low_bits(w: u64) -> Self {
         w as u16
     }
+    #[inline]
+    fn unpack_words(words: &[u64], codes: &mut [Self]) {
+        for (group, w) in codes.chunks_mut(4).zip(words) {
+            let bytes = w.to_le_bytes();
+            for (c, pair) in group.iter_mut().zip(bytes.chunks_exact(2)) {
+                *c = u16::from_le_bytes([pair[0], pair[1]]);
+            }
+        }
+    }
 }
 
 /// Up to 16 codes of 4 bits (in the low bits of each byte) as one word, the first lowest:
@@ -220,6 +229,21 @@ pub(crate) fn pack_nibbles(codes: &[u8]) -> u64 {
         *b = lo | (hi << 4);
     }
     u64::from_le_bytes(bytes)
+}
+
+/// 32 codes of 4 bits as two words (the layout of [`pack_nibbles`] on each half), for full
+/// blocks: fixed lengths let the loop vectorise.
+#[inline]
+pub(crate) fn pack_nibble_block(codes: &[u8; 32]) -> [u64; 2] {
+    let mut bytes = [0u8; 16];
+    for (b, pair) in bytes.iter_mut().zip(codes.chunks_exact(2)) {
+        *b = (pair[0] & 0xF) | (pair[1] << 4);
+    }
+    let (lo, hi) = bytes.split_at(8);
+    [
+        lo.try_into().map_or(0, u64::from_le_bytes),
+        hi.try_into().map_or(0, u64::from_le_bytes),
+    ]
 }
 
 /// Words buffered before a bulk write.
