@@ -338,18 +338,14 @@ impl FloatCast {
         bits: &mut BitReader<'_>,
         out: &mut [f64],
     ) -> Result<(), QuantError> {
-        self.decode_chunks::<u8>(bits, out, |codes, out| {
-            for (o, &c) in out.iter_mut().zip(codes) {
-                *o = table[usize::from(c)];
-            }
-        })
+        self.decode_lanes::<u8>(bits, out, |c| table[(c & 0xFF) as usize])
     }
 
     /// Decodes codes of 8 or 16 bits from their bits through `f32` (exact for FP8, FP16 and
     /// BF16): a normal code's magnitude shifted into an `f32` and rebiased, a subnormal's
     /// mantissa times its spacing; when the format's lowest binade is `f32`'s (BF16) the shift
     /// alone is exact. `None` for formats whose values or spacing `f32` does not hold.
-    fn decode_via_f32<C: LaneCode + Into<u32>>(
+    fn decode_via_f32<C: LaneCode>(
         &self,
         bits: &mut BitReader<'_>,
         out: &mut [f64],
@@ -365,30 +361,51 @@ impl FloatCast {
         let shift = 23 - m;
         let mag_mask = f.sign_mask() - 1;
         let sign_shift = 32 - C::BITS;
+        if emin == -126 && C::BITS == 16 && m == 7 {
+            return Some(self.decode_bf16(bits, out));
+        }
         if emin == -126 {
             // f32's own subnormals continue the format's lowest binade.
-            return Some(self.decode_chunks::<C>(bits, out, |codes, out| {
-                for (o, &c) in out.iter_mut().zip(codes) {
-                    let c: u32 = c.into();
-                    let v = ((c & mag_mask) << shift) | ((c & !mag_mask) << sign_shift);
-                    *o = f64::from(f32::from_bits(v));
-                }
+            return Some(self.decode_lanes::<C>(bits, out, |c| {
+                let v = ((c & mag_mask) << shift) | ((c & !mag_mask) << sign_shift);
+                f64::from(f32::from_bits(v))
             }));
         }
         let rebias = ((127 - f.bias()) as u32) << 23;
         let min_normal = 1u32 << m;
-        Some(self.decode_chunks::<C>(bits, out, |codes, out| {
-            for (o, &c) in out.iter_mut().zip(codes) {
-                let c: u32 = c.into();
-                let mag = c & mag_mask;
-                let normal = f32::from_bits((mag << shift) + rebias);
-                let sub = mag as f32 * spacing;
-                let v = if mag >= min_normal { normal } else { sub };
-                *o = f64::from(f32::from_bits(
-                    v.to_bits() | ((c & !mag_mask) << sign_shift),
-                ));
-            }
+        Some(self.decode_lanes::<C>(bits, out, |c| {
+            let mag = c & mag_mask;
+            let normal = f32::from_bits((mag << shift) + rebias);
+            let sub = mag as f32 * spacing;
+            let v = if mag >= min_normal { normal } else { sub };
+            f64::from(f32::from_bits(
+                v.to_bits() | ((c & !mag_mask) << sign_shift),
+            ))
         }))
+    }
+
+    /// Decodes BF16, the upper halves of `f32`s (subnormals included): two codes share each
+    /// 32-bit half of a word, and masks and shifts of the halves give the `f32` bits.
+    fn decode_bf16(&self, bits: &mut BitReader<'_>, out: &mut [f64]) -> Result<(), QuantError> {
+        let halves = |w: u64| {
+            let (lo, hi) = (w as u32, (w >> 32) as u32);
+            [lo << 16, lo & 0xFFFF_0000, hi << 16, hi & 0xFFFF_0000]
+        };
+        self.decode_words::<u16>(bits, out, |words, out| {
+            let whole = out.len() / 4;
+            let mut lanes = out.chunks_exact_mut(4);
+            for (o, &w) in lanes.by_ref().zip(words) {
+                for (o, h) in o.iter_mut().zip(halves(w)) {
+                    *o = f64::from(f32::from_bits(h));
+                }
+            }
+            let rest = lanes.into_remainder();
+            if let Some(&w) = words.get(whole) {
+                for (o, h) in rest.iter_mut().zip(halves(w)) {
+                    *o = f64::from(f32::from_bits(h));
+                }
+            }
+        })
     }
 
     /// Decodes 16-bit codes of any format from their bits in `f64`.
@@ -404,30 +421,51 @@ impl FloatCast {
         let spacing = pow2(1 - f.bias() - m as i32);
         let min_normal = 1u64 << m;
         let sign_shift = 63 - (f.width() - 1);
-        self.decode_chunks::<u16>(bits, out, |codes, out| {
-            for (o, &c) in out.iter_mut().zip(codes) {
-                let code = u64::from(c);
-                let mag = code & mag_mask;
-                let normal = f64::from_bits((mag << (52 - m)) + rebias);
-                let sub = mag as f64 * spacing;
-                let v = if mag >= min_normal { normal } else { sub };
-                *o = f64::from_bits(v.to_bits() | ((code & !mag_mask) << sign_shift));
+        self.decode_lanes::<u16>(bits, out, |c| {
+            let code = u64::from(c);
+            let mag = code & mag_mask;
+            let normal = f64::from_bits((mag << (52 - m)) + rebias);
+            let sub = mag as f64 * spacing;
+            let v = if mag >= min_normal { normal } else { sub };
+            f64::from_bits(v.to_bits() | ((code & !mag_mask) << sign_shift))
+        })
+    }
+
+    /// Decodes word by word: the codes of each word (as `u32`) through `value`.
+    fn decode_lanes<C: LaneCode>(
+        &self,
+        bits: &mut BitReader<'_>,
+        out: &mut [f64],
+        value: impl Fn(u32) -> f64,
+    ) -> Result<(), QuantError> {
+        self.decode_words::<C>(bits, out, |words, out| {
+            let whole = out.len() / C::PER_WORD;
+            let mut lanes = out.chunks_exact_mut(C::PER_WORD);
+            for (o, &w) in lanes.by_ref().zip(words) {
+                for (o, &c) in o.iter_mut().zip(&C::lanes(w)) {
+                    *o = value(c);
+                }
+            }
+            let rest = lanes.into_remainder();
+            if let Some(&w) = words.get(whole) {
+                for (o, &c) in rest.iter_mut().zip(&C::lanes(w)) {
+                    *o = value(c);
+                }
             }
         })
     }
 
     /// Reads the message [`CHUNK`] codes at a time (whole words in bulk, then the last partial
     /// word), rejects a chunk with a NaN or infinity code (checked a word at a time), and
-    /// hands the codes with their outputs to `convert`.
-    fn decode_chunks<C: LaneCode>(
+    /// hands the chunk's words with its outputs to `convert`.
+    fn decode_words<C: LaneCode>(
         &self,
         bits: &mut BitReader<'_>,
         out: &mut [f64],
-        convert: impl Fn(&[C], &mut [f64]),
+        mut convert: impl FnMut(&[u64], &mut [f64]),
     ) -> Result<(), QuantError> {
         let max = u64::from(self.format.max_code());
         let mut words = [0u64; CHUNK / 4];
-        let mut buf = [C::default(); CHUNK];
         for (c, chunk) in out.chunks_mut(CHUNK).enumerate() {
             let full = chunk.len() / C::PER_WORD;
             let rest = chunk.len() - full * C::PER_WORD;
@@ -446,9 +484,7 @@ impl FloatCast {
                     .unwrap_or((0, &0));
                 return Err(self.corrupt_in_word(c * CHUNK + k * C::PER_WORD, word, C::BITS));
             }
-            let codes = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
-            C::unpack_words(ws, codes);
-            convert(codes, chunk);
+            convert(ws, chunk);
         }
         Ok(())
     }
@@ -599,9 +635,6 @@ impl Quantizer for FloatCast {
         bits.ensure_available(self.bits)?;
         match self.format.width() {
             8 => {
-                if let Some(done) = self.decode_via_f32::<u8>(bits, out) {
-                    return done;
-                }
                 if let Some(t) = self.table.as_ref().and_then(DecodeTable::as_bytes_table) {
                     return self.decode_bytes(t, bits, out);
                 }

@@ -118,18 +118,8 @@ pub(crate) trait LaneCode: Copy + Default + 'static {
     /// machines); fewer give `0`.
     fn pack_exact(codes: &[Self]) -> u64;
 
-    /// The codes of whole words (as many as both hold), in order.
-    #[inline]
-    fn unpack_words(words: &[u64], codes: &mut [Self]) {
-        for (group, &w) in codes.chunks_mut(Self::PER_WORD).zip(words) {
-            for (j, c) in group.iter_mut().enumerate() {
-                *c = Self::from_low_bits(w >> (j as u32 * Self::BITS));
-            }
-        }
-    }
-
-    /// The low [`LaneCode::BITS`] bits of `w`.
-    fn from_low_bits(w: u64) -> Self;
+    /// The [`LaneCode::PER_WORD`] codes of a word, first lowest (the rest of the array is 0).
+    fn lanes(w: u64) -> [u32; 8];
 
     /// Codes into whole words (as many as both hold): the bulk form of [`LaneCode::pack`].
     #[inline]
@@ -175,16 +165,8 @@ impl LaneCode for u8 {
         codes.try_into().map_or(0, u64::from_le_bytes)
     }
     #[inline]
-    fn from_low_bits(w: u64) -> Self {
-        w as u8
-    }
-    #[inline]
-    fn unpack_words(words: &[u64], codes: &mut [Self]) {
-        for (group, w) in codes.chunks_mut(8).zip(words) {
-            for (c, b) in group.iter_mut().zip(w.to_le_bytes()) {
-                *c = b;
-            }
-        }
+    fn lanes(w: u64) -> [u32; 8] {
+        w.to_le_bytes().map(u32::from)
     }
 }
 
@@ -204,17 +186,9 @@ impl LaneCode for u16 {
         u64::from_le_bytes(bytes)
     }
     #[inline]
-    fn from_low_bits(w: u64) -> Self {
-        w as u16
-    }
-    #[inline]
-    fn unpack_words(words: &[u64], codes: &mut [Self]) {
-        for (group, w) in codes.chunks_mut(4).zip(words) {
-            let bytes = w.to_le_bytes();
-            for (c, pair) in group.iter_mut().zip(bytes.chunks_exact(2)) {
-                *c = u16::from_le_bytes([pair[0], pair[1]]);
-            }
-        }
+    fn lanes(w: u64) -> [u32; 8] {
+        let h = |j: u32| ((w >> (16 * j)) & 0xFFFF) as u32;
+        [h(0), h(1), h(2), h(3), 0, 0, 0, 0]
     }
 }
 
