@@ -46,7 +46,7 @@ use rand::RngCore;
 use super::bit_rounding::BitGrid;
 use super::float_bits::FloatBits;
 use super::minifloat::{decompose, floor_log2};
-use super::packing::{WordSink, WordSource, pack_nibble_block, pack_nibbles};
+use super::packing::{WordSource, nibbles_into, write_bytes};
 use super::{DecodeTable, E8m0, Minifloat, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -249,7 +249,8 @@ impl Mxfp4 {
     }
 
     /// Encodes every block; a refused block returns the refusal (the caller takes back the
-    /// partial message).
+    /// partial message). A block is a whole number of bytes (scale, then two codes per byte),
+    /// so [`GROUP`] blocks are assembled as bytes and written as whole words.
     fn encode_blocks<T: FloatBits>(
         &self,
         x: &[T],
@@ -257,42 +258,62 @@ impl Mxfp4 {
         out: &mut BitWriter,
     ) -> Result<usize, QuantError> {
         let mut draw = || uniforms.next_u64();
-        let mut sink = WordSink::new(out);
         let mut codes = [0u8; MX_BLOCK];
         let mut grids = GridCache::new();
         let mut grids64 = GridCache::new();
+        // Nearest-even under FLOOR rounds every block on one grid: X is a power of two, so
+        // V / X is exact (or far below E2M1's smallest step, which rounds to a signed zero).
+        let unit = match (self.rule, self.rounding) {
+            (MxScaleRule::Floor, Rounding::NearestEven) => BitGrid::<T>::new(&ELEMENT, 0),
+            _ => None,
+        };
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES];
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8];
         let mut clipped = 0;
-        for block in x.chunks(MX_BLOCK) {
-            let amax_bits = block
-                .iter()
-                .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
-            if amax_bits >= T::inf_bits() {
-                return Err(self.refused(x));
-            }
-            // floor(log2 amax) - 2 from the exponent bits, clamped below as in `shared_scale`
-            // (subnormal and zero maxima land on the clamp).
-            let field: u64 = (amax_bits >> T::MANT_BITS as usize).as_();
-            let k = (field as i32 - T::EXP_BIAS - E2M1_EMAX).max(E8m0::MIN_EXP);
-            let scale = E8m0::from_exponent(k).map_err(|_| self.refused(x))?;
-            let fast = self.fast_block(block, k, &mut grids, &mut grids64, &mut draw, &mut codes);
-            clipped += match fast {
-                Some(c) => c,
-                None => self.engine_block(block, k, &mut draw, &mut codes),
-            };
-            sink.push(u64::from(scale.code()), E8m0::BITS)?;
-            if block.len() == MX_BLOCK {
-                let [lo, hi] = pack_nibble_block(&codes);
-                sink.push(lo, 64)?;
-                sink.push(hi, 64)?;
-            } else {
-                let codes = codes.get(..block.len()).unwrap_or(&[]);
-                for half in codes.chunks(16) {
-                    sink.push(pack_nibbles(half), half.len() as u32 * ELEMENT_BITS)?;
+        for group in x.chunks(GROUP * MX_BLOCK) {
+            let mut bits = 0;
+            for (block, dst) in group
+                .chunks(MX_BLOCK)
+                .zip(bytes.chunks_exact_mut(BLOCK_BYTES))
+            {
+                let (k, c) = match &unit {
+                    Some(grid) => floor_nearest_block(block, grid, &mut codes),
+                    None => self.any_block(block, &mut grids, &mut grids64, &mut draw, &mut codes),
                 }
+                .ok_or_else(|| self.refused(x))?;
+                clipped += c;
+                let (scale, nibbles) = dst.split_at_mut(1);
+                scale.fill((k + E8m0::BIAS) as u8);
+                nibbles_into(codes.get(..block.len()).unwrap_or(&[]), nibbles);
+                bits += E8m0::BITS as usize + block.len() * ELEMENT_BITS as usize;
             }
+            write_bytes(&bytes, bits, &mut words, out)?;
         }
-        sink.finish()?;
         Ok(clipped)
+    }
+
+    /// One block by the general path: its scale exponent and clipped count, `None` if refused.
+    fn any_block<T: FloatBits, F: FnMut() -> u64>(
+        &self,
+        block: &[T],
+        grids: &mut GridCache<T>,
+        grids64: &mut GridCache<f64>,
+        draw: &mut F,
+        codes: &mut [u8; MX_BLOCK],
+    ) -> Option<(i32, usize)> {
+        let amax_bits = block
+            .iter()
+            .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+        if amax_bits >= T::inf_bits() {
+            return None;
+        }
+        let k = block_exponent::<T>(amax_bits)?;
+        let fast = self.fast_block(block, k, grids, grids64, draw, codes);
+        let clipped = match fast {
+            Some(c) => c,
+            None => self.engine_block(block, k, draw, codes),
+        };
+        Some((k, clipped))
     }
 
     /// What a check of the whole input before writing reports.
@@ -466,6 +487,48 @@ impl Quantizer for Mxfp4 {
         }
         Ok(())
     }
+}
+
+/// Blocks assembled per bulk write: 8 blocks of 17 bytes are 17 whole words.
+const GROUP: usize = 8;
+
+/// Bytes per full block: the scale and 32 codes of 4 bits.
+const BLOCK_BYTES: usize = 1 + MX_BLOCK / 2;
+
+/// `floor(log2 amax) - 2` from the bits of `amax`, clamped below as in [`Mxfp4::shared_scale`]
+/// (subnormal and zero maxima land on the clamp); `None` above the largest E8M0 scale.
+#[inline]
+fn block_exponent<T: FloatBits>(amax_bits: T::Bits) -> Option<i32> {
+    let field: u64 = (amax_bits >> T::MANT_BITS as usize).as_();
+    let k = (field as i32 - T::EXP_BIAS - E2M1_EMAX).max(E8m0::MIN_EXP);
+    (k <= E8m0::MAX_EXP).then_some(k)
+}
+
+/// One block under FLOOR with nearest-even on the unscaled grid `unit`: `(k, clipped)`, or
+/// `None` if the block holds NaN, an infinity or a maximum beyond E8M0.
+#[inline]
+fn floor_nearest_block<T: FloatBits>(
+    block: &[T],
+    unit: &BitGrid<T>,
+    codes: &mut [u8; MX_BLOCK],
+) -> Option<(i32, usize)> {
+    let zero = T::from_bits_t(T::Bits::zero());
+    // A float maximum skips NaN; the rounding below reports NaN and infinities.
+    let amax = block.iter().fold(zero, |m, v| {
+        let a = T::from_bits_t(v.bits() & T::abs_mask());
+        if a > m { a } else { m }
+    });
+    let k = block_exponent::<T>(amax.bits())?;
+    // 2^-k is a normal value of T: k <= 126 for f32 (its largest exponent field is 255).
+    let unscale = T::pow2_t(-k)?;
+    let mut scaled = [zero; MX_BLOCK];
+    for (s, &v) in scaled.iter_mut().zip(block) {
+        *s = v.mul_t(unscale);
+    }
+    let scaled = scaled.get(..block.len()).unwrap_or(&[]);
+    let inf = T::from_bits_t(T::inf_bits());
+    let (clipped, bad) = unit.nearest_even_chunk(scaled, codes, inf);
+    (!bad).then_some((k, clipped as usize))
 }
 
 /// The grids of the last few block scales: neighbouring blocks mostly share a handful of

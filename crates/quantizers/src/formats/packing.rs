@@ -205,19 +205,43 @@ pub(crate) fn pack_nibbles(codes: &[u8]) -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-/// 32 codes of 4 bits as two words (the layout of [`pack_nibbles`] on each half), for full
-/// blocks: fixed lengths let the loop vectorise.
-#[inline]
-pub(crate) fn pack_nibble_block(codes: &[u8; 32]) -> [u64; 2] {
-    let mut bytes = [0u8; 16];
-    for (b, pair) in bytes.iter_mut().zip(codes.chunks_exact(2)) {
-        *b = (pair[0] & 0xF) | (pair[1] << 4);
+/// Writes the first `bits` bits of `bytes` (bit `i` of the message is bit `i % 8` of byte
+/// `i / 8`; bits of `bytes` past `bits` are zero): whole words in one bulk write through the
+/// scratch `words`, then the rest as one field. Block formats whose blocks are whole bytes
+/// (MXFP4: 17 bytes per 32 elements, NVFP4: 9 per 16) assemble groups of blocks this way.
+pub(crate) fn write_bytes(
+    bytes: &[u8],
+    bits: usize,
+    words: &mut [u64],
+    out: &mut BitWriter,
+) -> Result<(), CodecError> {
+    let mut n = 0;
+    for (w, b) in words.iter_mut().zip(bytes.chunks_exact(8)).take(bits / 64) {
+        *w = b.try_into().map_or(0, u64::from_le_bytes);
+        n += 1;
     }
-    let (lo, hi) = bytes.split_at(8);
-    [
-        lo.try_into().map_or(0, u64::from_le_bytes),
-        hi.try_into().map_or(0, u64::from_le_bytes),
-    ]
+    out.write_words(words.get(..n).unwrap_or(&[]))?;
+    let rest = (bits - n * 64) as u32;
+    if rest > 0 {
+        let mut last = [0u8; 8];
+        let tail = bytes.get(n * 8..).unwrap_or(&[]);
+        for (d, s) in last.iter_mut().zip(tail) {
+            *d = *s;
+        }
+        let word = u64::from_le_bytes(last) & ((1u64 << rest) - 1);
+        out.write_bits(word, rest)?;
+    }
+    Ok(())
+}
+
+/// Up to 32 codes of 4 bits into `ceil(len / 2)` bytes, two per byte, the first lowest.
+#[inline]
+pub(crate) fn nibbles_into(codes: &[u8], bytes: &mut [u8]) {
+    for (b, pair) in bytes.iter_mut().zip(codes.chunks(2)) {
+        let lo = pair.first().copied().unwrap_or(0) & 0xF;
+        let hi = pair.get(1).copied().unwrap_or(0) & 0xF;
+        *b = lo | (hi << 4);
+    }
 }
 
 /// Words buffered before a bulk write.
