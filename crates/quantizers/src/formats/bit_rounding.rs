@@ -287,6 +287,32 @@ impl<T: FloatBits> BitGrid<T> {
         (clipped, false)
     }
 
+    /// [`BitGrid::nearest_even_chunk`] for chunks where clipping is common (MX blocks, whose
+    /// largest element often lies past E2M1's overflow limit): every coordinate is clamped in
+    /// the one loop, and clipped ones are counted there.
+    #[inline]
+    pub(crate) fn nearest_even_clamped_chunk<C>(
+        &self,
+        x: &[T],
+        codes: &mut [C],
+        refuse_from: T,
+    ) -> (u32, bool)
+    where
+        C: Copy + 'static,
+        T::Bits: AsPrimitive<C>,
+    {
+        let mut clipped = 0u32;
+        let mut bad = false;
+        for (c, v) in codes.iter_mut().zip(x) {
+            let bits = v.bits();
+            let (code, clip) = self.nearest_even(bits);
+            *c = code.as_();
+            clipped += u32::from(clip);
+            bad |= !(T::from_bits_t(bits & T::abs_mask()) < refuse_from);
+        }
+        (clipped, bad)
+    }
+
     /// For stochastic rounding of `v`: the floor magnitude code (possibly past the largest) and
     /// the threshold `frac · 2^64` (`0`: `v` is on the grid, nothing is drawn; otherwise round
     /// up iff a random word is below it). `None` for the values the engine draws several words

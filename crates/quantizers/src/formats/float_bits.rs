@@ -81,6 +81,48 @@ pub(crate) trait FloatBits: Scalar {
     }
 }
 
+/// Lanes of the maxima below: independent accumulators let the loop vectorise (a float
+/// maximum is not associative, so the compiler will not reorder one accumulator).
+const MAX_LANES: usize = 8;
+
+/// `max |x_i|` by float comparisons, skipping NaN (callers detect NaN separately); `+0` for
+/// empty `x`.
+#[inline]
+pub(crate) fn max_abs<T: FloatBits>(x: &[T]) -> T {
+    let zero = T::from_bits_t(T::Bits::zero());
+    let abs = |v: T| T::from_bits_t(v.bits() & T::abs_mask());
+    let mut acc = [zero; MAX_LANES];
+    let mut lanes = x.chunks_exact(MAX_LANES);
+    for c in lanes.by_ref() {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            let m = abs(v);
+            *a = if m > *a { m } else { *a };
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(lanes.remainder()) {
+        let m = abs(v);
+        *a = if m > *a { m } else { *a };
+    }
+    acc.into_iter().fold(zero, |m, a| if a > m { a } else { m })
+}
+
+/// The largest magnitude's bits, `max (bits(x_i) & !sign)`: at least [`FloatBits::inf_bits`]
+/// iff some `x_i` is NaN or infinite (magnitude bits are ordered like the values).
+#[inline]
+pub(crate) fn max_abs_bits<T: FloatBits>(x: &[T]) -> T::Bits {
+    let mut acc = [T::Bits::zero(); MAX_LANES];
+    let mut lanes = x.chunks_exact(MAX_LANES);
+    for c in lanes.by_ref() {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = (*a).max(v.bits() & T::abs_mask());
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(lanes.remainder()) {
+        *a = (*a).max(v.bits() & T::abs_mask());
+    }
+    acc.into_iter().fold(T::Bits::zero(), |m, a| m.max(a))
+}
+
 impl FloatBits for f32 {
     type Bits = u32;
     const MANT_BITS: u32 = 23;

@@ -44,7 +44,7 @@ use num_traits::{AsPrimitive, Zero};
 use rand::RngCore;
 
 use super::bit_rounding::BitGrid;
-use super::float_bits::FloatBits;
+use super::float_bits::{FloatBits, max_abs, max_abs_bits};
 use super::minifloat::{decompose, floor_log2};
 use super::packing::{WordSource, nibbles_into, write_bytes};
 use super::{DecodeTable, E8m0, Minifloat, Rounding};
@@ -284,7 +284,13 @@ impl Mxfp4 {
                 clipped += c;
                 let (scale, nibbles) = dst.split_at_mut(1);
                 scale.fill((k + E8m0::BIAS) as u8);
-                nibbles_into(codes.get(..block.len()).unwrap_or(&[]), nibbles);
+                if block.len() == MX_BLOCK {
+                    for (b, pair) in nibbles.iter_mut().zip(codes.chunks_exact(2)) {
+                        *b = (pair[0] & 0xF) | (pair[1] << 4);
+                    }
+                } else {
+                    nibbles_into(codes.get(..block.len()).unwrap_or(&[]), nibbles);
+                }
                 bits += E8m0::BITS as usize + block.len() * ELEMENT_BITS as usize;
             }
             write_bytes(&bytes, bits, &mut words, out)?;
@@ -301,9 +307,7 @@ impl Mxfp4 {
         draw: &mut F,
         codes: &mut [u8; MX_BLOCK],
     ) -> Option<(i32, usize)> {
-        let amax_bits = block
-            .iter()
-            .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+        let amax_bits = max_abs_bits(block);
         if amax_bits >= T::inf_bits() {
             return None;
         }
@@ -514,10 +518,7 @@ fn floor_nearest_block<T: FloatBits>(
 ) -> Option<(i32, usize)> {
     let zero = T::from_bits_t(T::Bits::zero());
     // A float maximum skips NaN; the rounding below reports NaN and infinities.
-    let amax = block.iter().fold(zero, |m, v| {
-        let a = T::from_bits_t(v.bits() & T::abs_mask());
-        if a > m { a } else { m }
-    });
+    let amax = max_abs(block);
     let k = block_exponent::<T>(amax.bits())?;
     // 2^-k is a normal value of T: k <= 126 for f32 (its largest exponent field is 255).
     let unscale = T::pow2_t(-k)?;
@@ -527,7 +528,7 @@ fn floor_nearest_block<T: FloatBits>(
     }
     let scaled = scaled.get(..block.len()).unwrap_or(&[]);
     let inf = T::from_bits_t(T::inf_bits());
-    let (clipped, bad) = unit.nearest_even_chunk(scaled, codes, inf);
+    let (clipped, bad) = unit.nearest_even_clamped_chunk(scaled, codes, inf);
     (!bad).then_some((k, clipped as usize))
 }
 

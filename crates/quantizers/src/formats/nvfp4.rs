@@ -39,11 +39,11 @@
 //! three fields (scale and two words of codes).
 
 use bitcodec::{BitReader, BitWriter};
-use num_traits::{AsPrimitive, Zero};
+use num_traits::AsPrimitive;
 use rand::RngCore;
 
 use super::bit_rounding::BitGrid;
-use super::float_bits::FloatBits;
+use super::float_bits::{FloatBits, max_abs, max_abs_bits};
 use super::minifloat::decompose;
 use super::packing::{WordSink, WordSource, pack_nibbles};
 use super::{DecodeTable, Minifloat, Overflow, Rounding};
@@ -270,10 +270,8 @@ impl Nvfp4 {
         let mut clipped = 0;
         let mut codes = [0u8; NV_BLOCK];
         for block in x.chunks(NV_BLOCK) {
-            let amax_bits = block
-                .iter()
-                .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
-            let amax = T::from_bits_t(amax_bits).to_f64();
+            // The input is finite: the float maximum is the maximum.
+            let amax = max_abs(block).to_f64();
             let code = self.block_scale_code_with(&scale_grid, amax, st64);
             sink.push(u64::from(code), SCALE_BITS)?;
             let p = st64 * SCALE.decode(code);
@@ -460,8 +458,6 @@ impl Quantizer for Nvfp4 {
 
 /// The largest `|y_i|` as `f64`, or `None` if some coordinate is NaN or infinite.
 fn max_magnitude<T: FloatBits>(x: &[T]) -> Option<f64> {
-    let amax = x
-        .iter()
-        .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+    let amax = max_abs_bits(x);
     (amax < T::inf_bits()).then(|| T::from_bits_t(amax).to_f64())
 }
