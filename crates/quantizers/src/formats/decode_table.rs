@@ -57,6 +57,12 @@ impl DecodeTable {
         self.values.get(code as usize).copied()
     }
 
+    /// Every value, indexed by code.
+    #[inline]
+    pub(crate) fn values(&self) -> &[f64] {
+        &self.values
+    }
+
     /// The 256 values of an 8-bit format, for lookups without bounds checks.
     #[inline]
     pub(crate) fn as_bytes_table(&self) -> Option<&[f64; 256]> {

@@ -46,7 +46,7 @@ use rand::RngCore;
 use super::bit_rounding::BitGrid;
 use super::float_bits::{FloatBits, max_abs, max_abs_bits};
 use super::minifloat::{decompose, floor_log2};
-use super::packing::{WordSource, nibbles_into, write_bytes};
+use super::packing::{expand_nibbles, nibbles_into, read_bytes, write_bytes};
 use super::{DecodeTable, E8m0, Minifloat, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -468,25 +468,25 @@ impl Quantizer for Mxfp4 {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         bits.ensure_available(self.bits)?;
-        let mut src = WordSource::new(bits, self.bits);
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8 + 1];
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES + 8];
         let mut values = [0.0f64; 16];
-        for block in out.chunks_mut(MX_BLOCK) {
-            let scale = E8m0::from_code(src.pull(E8m0::BITS)? as u8)?;
-            let x = scale.value();
-            // The 16 element values of this block, computed as an element would be.
-            for (c, v) in values.iter_mut().enumerate() {
-                let p = self.table.get(c as u32).unwrap_or(0.0);
-                *v = match self.rule {
-                    MxScaleRule::Floor => p * x,
-                    MxScaleRule::FloorHeadroom => p * x * 4.0 / 3.0,
-                };
-            }
-            for half in block.chunks_mut(16) {
-                let word = src.pull(half.len() as u32 * ELEMENT_BITS)?;
-                for (j, o) in half.iter_mut().enumerate() {
-                    // Every E2M1 code is a finite number.
-                    *o = values[((word >> (4 * j)) & 0xF) as usize];
+        for group in out.chunks_mut(GROUP * MX_BLOCK) {
+            let blocks = group.len().div_ceil(MX_BLOCK);
+            let count = blocks * E8m0::BITS as usize + group.len() * ELEMENT_BITS as usize;
+            read_bytes(bits, count, &mut words, &mut bytes)?;
+            for (block, src) in group.chunks_mut(MX_BLOCK).zip(bytes.chunks(BLOCK_BYTES)) {
+                let (scale, codes) = src.split_first().unwrap_or((&0xFF, &[]));
+                let x = E8m0::from_code(*scale)?.value();
+                // The 16 element values of this block, computed as an element would be.
+                for (v, p) in values.iter_mut().zip(self.table.values()) {
+                    *v = match self.rule {
+                        MxScaleRule::Floor => p * x,
+                        MxScaleRule::FloorHeadroom => p * x * 4.0 / 3.0,
+                    };
                 }
+                // Every E2M1 code is a finite number.
+                expand_nibbles(codes, &values, block);
             }
         }
         Ok(())

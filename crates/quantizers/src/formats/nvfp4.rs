@@ -45,7 +45,7 @@ use rand::RngCore;
 use super::bit_rounding::BitGrid;
 use super::float_bits::{FloatBits, max_abs, max_abs_bits};
 use super::minifloat::decompose;
-use super::packing::{WordSink, WordSource, pack_nibbles};
+use super::packing::{expand_nibbles, nibbles_into, read_bytes, write_bytes};
 use super::{DecodeTable, Minifloat, Overflow, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -80,6 +80,12 @@ const ELEMENT_BITS: u32 = 4;
 
 /// Bits per block scale.
 const SCALE_BITS: u32 = 8;
+
+/// Blocks assembled per bulk write: 8 blocks of 9 bytes are 9 whole words.
+const GROUP: usize = 8;
+
+/// Bytes per full block: the scale and 16 codes of 4 bits.
+const BLOCK_BYTES: usize = 1 + NV_BLOCK / 2;
 
 /// How the NVFP4 scales are rounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -265,52 +271,69 @@ impl Nvfp4 {
         let mut draw = || uniforms.next_u64();
         let st64 = f64::from(st);
         let max = u64::from(grid.max_mag());
-        let mut sink = WordSink::new(out);
-        sink.push(u64::from(st.to_bits()), TENSOR_SCALE_BITS)?;
+        out.write_bits(u64::from(st.to_bits()), TENSOR_SCALE_BITS)?;
         let mut clipped = 0;
         let mut codes = [0u8; NV_BLOCK];
-        for block in x.chunks(NV_BLOCK) {
-            // The input is finite: the float maximum is the maximum.
-            let amax = max_abs(block).to_f64();
-            let code = self.block_scale_code_with(&scale_grid, amax, st64);
-            sink.push(u64::from(code), SCALE_BITS)?;
-            let p = st64 * SCALE.decode(code);
-            // The quotients fl64(y_i / p), or +0 for an all-zero tensor.
-            let mut quotients = [0.0f64; NV_BLOCK];
-            if p > 0.0 {
-                for (t, v) in quotients.iter_mut().zip(block) {
-                    *t = v.to_f64() / p;
-                }
-            }
-            let quotients = quotients.get(..block.len()).unwrap_or(&[]);
-            match self.rounding {
-                Rounding::NearestEven => {
-                    // Finite quotients: the input was checked.
-                    let (clip, _) = grid.nearest_even_chunk(quotients, &mut codes, f64::INFINITY);
-                    clipped += clip as usize;
-                }
-                Rounding::Stochastic => {
-                    for (c, &t) in codes.iter_mut().zip(quotients) {
-                        let mag = match grid.stochastic_split(t) {
-                            Some((floor, _)) if floor > max => max + 1,
-                            Some((floor, 0)) => floor,
-                            Some((floor, _)) if floor == max => max + 1,
-                            Some((floor, thr)) => floor + u64::from(draw() < thr),
-                            None => {
-                                let (_, mant, exp) = decompose(t);
-                                ELEMENT.round_magnitude(mant, exp, Rounding::Stochastic, &mut draw)
-                            }
-                        };
-                        let (code, clip) = ELEMENT.saturate(t.is_sign_negative(), mag);
-                        *c = code as u8;
-                        clipped += usize::from(clip);
+        // A block is 9 whole bytes (scale, then two codes per byte): 8 blocks are 9 words.
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES];
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8];
+        for group in x.chunks(GROUP * NV_BLOCK) {
+            let mut bits = 0;
+            for (block, dst) in group
+                .chunks(NV_BLOCK)
+                .zip(bytes.chunks_exact_mut(BLOCK_BYTES))
+            {
+                // The input is finite: the float maximum is the maximum.
+                let amax = max_abs(block).to_f64();
+                let code = self.block_scale_code_with(&scale_grid, amax, st64);
+                let p = st64 * SCALE.decode(code);
+                // The quotients fl64(y_i / p), or +0 for an all-zero tensor.
+                let mut quotients = [0.0f64; NV_BLOCK];
+                if p > 0.0 {
+                    for (t, v) in quotients.iter_mut().zip(block) {
+                        *t = v.to_f64() / p;
                     }
                 }
+                let quotients = quotients.get(..block.len()).unwrap_or(&[]);
+                match self.rounding {
+                    Rounding::NearestEven => {
+                        // Finite quotients: the input was checked.
+                        let (clip, _) =
+                            grid.nearest_even_chunk(quotients, &mut codes, f64::INFINITY);
+                        clipped += clip as usize;
+                    }
+                    Rounding::Stochastic => {
+                        for (c, &t) in codes.iter_mut().zip(quotients) {
+                            let mag = match grid.stochastic_split(t) {
+                                Some((floor, _)) if floor > max => max + 1,
+                                Some((floor, 0)) => floor,
+                                Some((floor, _)) if floor == max => max + 1,
+                                Some((floor, thr)) => floor + u64::from(draw() < thr),
+                                None => {
+                                    let (_, mant, exp) = decompose(t);
+                                    let sr = Rounding::Stochastic;
+                                    ELEMENT.round_magnitude(mant, exp, sr, &mut draw)
+                                }
+                            };
+                            let (code, clip) = ELEMENT.saturate(t.is_sign_negative(), mag);
+                            *c = code as u8;
+                            clipped += usize::from(clip);
+                        }
+                    }
+                }
+                let (scale, nibbles) = dst.split_at_mut(1);
+                scale.fill(code as u8);
+                if block.len() == NV_BLOCK {
+                    for (b, pair) in nibbles.iter_mut().zip(codes.chunks_exact(2)) {
+                        *b = (pair[0] & 0xF) | (pair[1] << 4);
+                    }
+                } else {
+                    nibbles_into(codes.get(..block.len()).unwrap_or(&[]), nibbles);
+                }
+                bits += SCALE_BITS as usize + block.len() * ELEMENT_BITS as usize;
             }
-            let codes = codes.get(..block.len()).unwrap_or(&[]);
-            sink.push(pack_nibbles(codes), codes.len() as u32 * ELEMENT_BITS)?;
+            write_bytes(&bytes, bits, &mut words, out)?;
         }
-        sink.finish()?;
         Ok(clipped)
     }
 
@@ -432,24 +455,27 @@ impl Quantizer for Nvfp4 {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         bits.ensure_available(self.bits)?;
-        let mut src = WordSource::new(bits, self.bits);
-        let st = f32::from_bits(src.pull(TENSOR_SCALE_BITS)? as u32);
+        let st = f32::from_bits(bits.read_bits(TENSOR_SCALE_BITS)? as u32);
         if !(st.is_finite() && st.is_sign_positive()) {
             return Err(QuantError::Corrupt(format!(
                 "NVFP4 tensor scale {st} is not a finite non-negative f32"
             )));
         }
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8 + 1];
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES + 8];
         let mut values = [0.0f64; 16];
-        for block in out.chunks_mut(NV_BLOCK) {
-            let sb = Self::read_block_scale(src.pull(SCALE_BITS)? as u32)?;
-            let p = f64::from(st) * sb;
-            for (c, v) in values.iter_mut().enumerate() {
+        for group in out.chunks_mut(GROUP * NV_BLOCK) {
+            let blocks = group.len().div_ceil(NV_BLOCK);
+            let count = blocks * SCALE_BITS as usize + group.len() * ELEMENT_BITS as usize;
+            read_bytes(bits, count, &mut words, &mut bytes)?;
+            for (block, src) in group.chunks_mut(NV_BLOCK).zip(bytes.chunks(BLOCK_BYTES)) {
+                let (scale, codes) = src.split_first().unwrap_or((&0xFF, &[]));
+                let p = f64::from(st) * Self::read_block_scale(u32::from(*scale))?;
                 // Every E2M1 code is a finite number.
-                *v = self.table.get(c as u32).unwrap_or(0.0) * p;
-            }
-            let word = src.pull(block.len() as u32 * ELEMENT_BITS)?;
-            for (j, o) in block.iter_mut().enumerate() {
-                *o = values[((word >> (4 * j)) & 0xF) as usize];
+                for (v, q) in values.iter_mut().zip(self.table.values()) {
+                    *v = q * p;
+                }
+                expand_nibbles(codes, &values, block);
             }
         }
         Ok(())

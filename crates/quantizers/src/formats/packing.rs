@@ -192,19 +192,6 @@ impl LaneCode for u16 {
     }
 }
 
-/// Up to 16 codes of 4 bits (in the low bits of each byte) as one word, the first lowest:
-/// pairs of codes make bytes, bytes make the word.
-#[inline]
-pub(crate) fn pack_nibbles(codes: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    for (b, pair) in bytes.iter_mut().zip(codes.chunks(2)) {
-        let lo = pair.first().copied().unwrap_or(0) & 0xF;
-        let hi = pair.get(1).copied().unwrap_or(0) & 0xF;
-        *b = lo | (hi << 4);
-    }
-    u64::from_le_bytes(bytes)
-}
-
 /// Writes the first `bits` bits of `bytes` (bit `i` of the message is bit `i % 8` of byte
 /// `i / 8`; bits of `bytes` past `bits` are zero): whole words in one bulk write through the
 /// scratch `words`, then the rest as one field. Block formats whose blocks are whole bytes
@@ -234,6 +221,43 @@ pub(crate) fn write_bytes(
     Ok(())
 }
 
+/// Reads the next `bits` bits into `bytes` (the inverse of [`write_bytes`]; bytes past them
+/// are zero): whole words in one bulk read through the scratch `words`, then the rest.
+pub(crate) fn read_bytes(
+    bits: &mut BitReader<'_>,
+    count: usize,
+    words: &mut [u64],
+    bytes: &mut [u8],
+) -> Result<(), CodecError> {
+    let whole = (count / 64).min(words.len());
+    let ws = words.get_mut(..whole).unwrap_or(&mut []);
+    bits.read_words(ws)?;
+    let rest = (count - whole * 64).min(64) as u32;
+    let last = if rest > 0 { bits.read_bits(rest)? } else { 0 };
+    let all = ws.iter().copied().chain(std::iter::once(last));
+    for (b, w) in bytes.chunks_mut(8).zip(all) {
+        for (d, s) in b.iter_mut().zip(w.to_le_bytes()) {
+            *d = s;
+        }
+    }
+    Ok(())
+}
+
+/// The values of codes of 4 bits, two per byte (first lowest), looked up in `values`.
+#[inline]
+pub(crate) fn expand_nibbles(bytes: &[u8], values: &[f64; 16], out: &mut [f64]) {
+    let half = out.len() / 2;
+    let mut pairs = out.chunks_exact_mut(2);
+    for (pair, &b) in pairs.by_ref().zip(bytes) {
+        pair[0] = values[usize::from(b & 0xF)];
+        pair[1] = values[usize::from(b >> 4)];
+    }
+    let rest = pairs.into_remainder();
+    if let (Some(o), Some(&b)) = (rest.first_mut(), bytes.get(half)) {
+        *o = values[usize::from(b & 0xF)];
+    }
+}
+
 /// Up to 32 codes of 4 bits into `ceil(len / 2)` bytes, two per byte, the first lowest.
 #[inline]
 pub(crate) fn nibbles_into(codes: &[u8], bytes: &mut [u8]) {
@@ -244,219 +268,53 @@ pub(crate) fn nibbles_into(codes: &[u8], bytes: &mut [u8]) {
     }
 }
 
-/// Words buffered before a bulk write.
-const SINK_WORDS: usize = 64;
-
-/// Collects bit fields of up to 64 bits into whole words and hands them to the writer
-/// [`SINK_WORDS`] at a time ([`BitWriter::write_words`]); the same message as one
-/// `write_bits` per field.
-pub(crate) struct WordSink<'w> {
-    out: &'w mut BitWriter,
-    buf: [u64; SINK_WORDS],
-    full: usize,
-    acc: u64,
-    bits: u32,
-}
-
-impl<'w> WordSink<'w> {
-    /// A sink appending to `out`.
-    pub(crate) fn new(out: &'w mut BitWriter) -> Self {
-        Self {
-            out,
-            buf: [0; SINK_WORDS],
-            full: 0,
-            acc: 0,
-            bits: 0,
-        }
-    }
-
-    /// Appends the low `width` bits of `value` (`1..=64`; `value` fits in them).
-    #[inline]
-    pub(crate) fn push(&mut self, value: u64, width: u32) -> Result<(), CodecError> {
-        if self.bits == 0 {
-            if width == 64 {
-                return self.store(value);
-            }
-            self.acc = value;
-            self.bits = width;
-            return Ok(());
-        }
-        self.acc |= value << self.bits;
-        let total = self.bits + width;
-        if total >= 64 {
-            let word = self.acc;
-            self.acc = value >> (64 - self.bits);
-            self.bits = total - 64;
-            self.store(word)?;
-        } else {
-            self.bits = total;
-        }
-        Ok(())
-    }
-
-    #[inline]
-    fn store(&mut self, word: u64) -> Result<(), CodecError> {
-        if let Some(slot) = self.buf.get_mut(self.full) {
-            *slot = word;
-            self.full += 1;
-        }
-        if self.full == SINK_WORDS {
-            self.out.write_words(&self.buf)?;
-            self.full = 0;
-        }
-        Ok(())
-    }
-
-    /// Writes everything still buffered.
-    pub(crate) fn finish(self) -> Result<(), CodecError> {
-        let full = self.buf.get(..self.full).unwrap_or(&[]);
-        self.out.write_words(full)?;
-        if self.bits > 0 {
-            self.out.write_bits(self.acc, self.bits)?;
-        }
-        Ok(())
-    }
-}
-
-/// Reads bit fields of up to 64 bits from exactly `total` bits of a message, fetching whole
-/// words in bulk ([`BitReader::read_words`]); the same values as one `read_bits` per field.
-pub(crate) struct WordSource<'r, 'a> {
-    bits: &'r mut BitReader<'a>,
-    /// Bits of the message not yet fetched.
-    unfetched: usize,
-    buf: [u64; SINK_WORDS],
-    next: usize,
-    filled: usize,
-    acc: u64,
-    avail: u32,
-}
-
-impl<'r, 'a> WordSource<'r, 'a> {
-    /// A source of the next `total` bits of `bits`.
-    pub(crate) fn new(bits: &'r mut BitReader<'a>, total: usize) -> Self {
-        Self {
-            bits,
-            unfetched: total,
-            buf: [0; SINK_WORDS],
-            next: 0,
-            filled: 0,
-            acc: 0,
-            avail: 0,
-        }
-    }
-
-    /// The next word of the message, or the last partial one (`(word, bits in it)`).
-    #[inline]
-    fn fetch(&mut self) -> Result<(u64, u32), CodecError> {
-        if self.next == self.filled {
-            let words = (self.unfetched / 64).min(SINK_WORDS);
-            if words == 0 {
-                let n = self.unfetched as u32;
-                let w = self.bits.read_bits(n.min(64))?;
-                self.unfetched = 0;
-                return Ok((w, n.min(64)));
-            }
-            let buf = self.buf.get_mut(..words).unwrap_or(&mut []);
-            self.bits.read_words(buf)?;
-            self.unfetched -= words * 64;
-            self.next = 0;
-            self.filled = words;
-        }
-        let w = self.buf.get(self.next).copied().unwrap_or(0);
-        self.next += 1;
-        Ok((w, 64))
-    }
-
-    /// The next `width` bits (`1..=64`).
-    #[inline]
-    pub(crate) fn pull(&mut self, width: u32) -> Result<u64, CodecError> {
-        if self.avail >= width {
-            let v = if width == 64 {
-                self.acc
-            } else {
-                self.acc & ((1u64 << width) - 1)
-            };
-            self.acc = if width == 64 { 0 } else { self.acc >> width };
-            self.avail -= width;
-            return Ok(v);
-        }
-        let (w, n) = self.fetch()?;
-        let have = self.avail;
-        let need = width - have;
-        if n < need {
-            return Err(CodecError::UnexpectedEnd {
-                requested: width as usize,
-                remaining: (have + n) as usize,
-            });
-        }
-        // `have < width <= 64`, so `have < 64`.
-        let low = self.acc;
-        let v = low | if have == 0 { w } else { w << have };
-        let v = if width == 64 {
-            v
-        } else {
-            v & ((1u64 << width) - 1)
-        };
-        self.acc = if need == 64 { 0 } else { w >> need };
-        self.avail = n - need;
-        Ok(v)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fields() -> Vec<(u64, u32)> {
-        (0..500u64)
-            .map(|i| {
-                let width = [1u32, 4, 8, 64, 13, 64, 32, 7][(i % 8) as usize];
-                let v = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let v = if width == 64 {
-                    v
-                } else {
-                    v & ((1 << width) - 1)
-                };
-                (v, width)
-            })
-            .collect()
-    }
-
     #[test]
-    fn the_sink_writes_what_write_bits_would() {
-        for prefix in [0u32, 5, 63] {
-            let mut reference = BitWriter::new();
+    fn bytes_written_and_read_back_match_fields_at_any_offset() {
+        // 17 bytes per block as MXFP4 lays them out, 3 blocks and a partial one.
+        let bytes: Vec<u8> = (0..60u8).map(|i| i.wrapping_mul(37)).collect();
+        let bits = 59 * 8 + 4;
+        let mut padded = bytes.clone();
+        padded[59] &= 0x0F;
+        padded.resize(64, 0);
+        for prefix in [0u32, 3, 32] {
             let mut fast = BitWriter::new();
-            for w in [&mut reference, &mut fast] {
-                w.write_bits(0, prefix).unwrap_or_default();
+            let mut reference = BitWriter::new();
+            for w in [&mut fast, &mut reference] {
+                w.write_bits(0b101 & ((1 << prefix) - 1), prefix)
+                    .unwrap_or_default();
             }
-            let mut sink = WordSink::new(&mut fast);
-            for (v, width) in fields() {
-                reference.write_bits(v, width).unwrap_or_default();
-                assert_eq!(sink.push(v, width), Ok(()));
+            let mut words = [0u64; 8];
+            assert_eq!(write_bytes(&padded, bits, &mut words, &mut fast), Ok(()));
+            for (i, &b) in padded.iter().enumerate().take(60) {
+                let width = if i == 59 { 4 } else { 8 };
+                reference
+                    .write_bits(u64::from(b), width)
+                    .unwrap_or_default();
             }
-            assert_eq!(sink.finish(), Ok(()));
-            assert_eq!(fast.finish(), reference.finish(), "prefix {prefix}");
+            let msg = fast.finish();
+            assert_eq!(msg, reference.finish(), "prefix {prefix}");
+            let mut r = msg.reader();
+            r.read_bits(prefix).unwrap_or_default();
+            let mut back = [0xAAu8; 64];
+            assert_eq!(read_bytes(&mut r, bits, &mut words, &mut back), Ok(()));
+            assert_eq!(&back[..], &padded[..]);
+            assert!(r.is_exhausted());
         }
     }
 
     #[test]
-    fn the_source_reads_what_read_bits_would() {
-        let mut w = BitWriter::new();
-        w.write_bits(0b101, 3).unwrap_or_default();
-        let fields = fields();
-        for &(v, width) in &fields {
-            w.write_bits(v, width).unwrap_or_default();
-        }
-        let msg = w.finish();
-        let total: usize = fields.iter().map(|&(_, w)| w as usize).sum();
-        let mut r = msg.reader();
-        r.read_bits(3).unwrap_or_default();
-        let mut src = WordSource::new(&mut r, total);
-        for &(v, width) in &fields {
-            assert_eq!(src.pull(width), Ok(v));
-        }
-        assert!(src.pull(1).is_err());
-        assert!(r.is_exhausted());
+    fn nibbles_expand_to_their_values_in_order() {
+        let values: [f64; 16] = std::array::from_fn(|i| i as f64);
+        let codes = [3u8, 15, 0, 7, 9];
+        let mut bytes = [0u8; 3];
+        nibbles_into(&codes, &mut bytes);
+        assert_eq!(bytes, [0xF3, 0x70, 0x09]);
+        let mut out = [0.0; 5];
+        expand_nibbles(&bytes, &values, &mut out);
+        assert_eq!(out, [3.0, 15.0, 0.0, 7.0, 9.0]);
     }
 }
