@@ -31,7 +31,11 @@ fn mixed(rng: &mut ChaCha8Rng, d: usize, format: &Minifloat) -> Vec<f64> {
                 0 | 1 => {
                     let c = rng.random_range(0..format.max_code());
                     let (a, b) = (format.decode(c), format.decode(c + 1));
-                    if rng.random::<bool>() { a } else { (a + b) / 2.0 }
+                    if rng.random::<bool>() {
+                        a
+                    } else {
+                        (a + b) / 2.0
+                    }
                 }
                 // Log-uniform over the format's range and well below it.
                 2..=5 => {
@@ -193,7 +197,10 @@ fn nvfp4_nearest_even_writes_the_engines_codes_including_exact_ties() {
         let d = rng.random_range(1..500);
         // A tensor maximum of 2688 makes s_t = 1; blocks of maximum 9 get s_b = 1.5, so the
         // products m · 1.5 of E2M1 midpoints are exact f32 values: exact ties of y / p.
-        let mut y: Vec<f32> = blocky(&mut rng, d).iter().map(|v| v.clamp(-9.0, 9.0)).collect();
+        let mut y: Vec<f32> = blocky(&mut rng, d)
+            .iter()
+            .map(|v| v.clamp(-9.0, 9.0))
+            .collect();
         for (i, v) in y.iter_mut().enumerate() {
             if i % 16 == 1 {
                 *v = 9.0;

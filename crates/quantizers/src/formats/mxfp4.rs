@@ -31,13 +31,17 @@
 //! coordinate the expected squared error is `X^2 · e(V_i/X)` (or `(4X/3)^2 · e(3V_i/(4X))`),
 //! where `e` is [`Minifloat::rounding_mse`] of E2M1; [`Quantizer::mse_bound`] returns the sum.
 //!
-//! **Speed.** A block's maximum is the largest of its magnitudes' bits (ordered like the values),
-//! which also flags NaN and infinities; its elements are rounded on the bits of the input to
-//! the E2M1 grid scaled by `X` ([`BitGrid`], bit-identical to the engine), and each block goes
-//! to the writer as three fields (scale, two words of codes). A refused block takes back what
-//! was written and reports what a check before writing would have. Blocks whose scale leaves the
-//! range of the bit constants, and the headroom rule on `f64` input (`3 V_i` is not exact
-//! there), take the engine.
+//! **Speed.** The scale exponent comes from the exponent bits of the block maximum (a
+//! lane-parallel float maximum). Elements are rounded on bits ([`BitGrid`], bit-identical to
+//! the engine): under FLOOR with nearest-even, `V_i · 2^-k` is exact (or far below E2M1's
+//! smallest step, which rounds to a signed zero either way), so every block uses the one
+//! unscaled grid; otherwise the grid scaled by `X`, cached for the last few exponents. A block
+//! is 17 whole bytes (scale, then two codes per byte), so 8 blocks are assembled as bytes and
+//! written as 17 words; decoding reads them back the same way and looks codes up in the
+//! block's 16 values. NaN and infinities are caught by the rounding loop; a refused block takes
+//! back what was written and reports what a check before writing would have. Blocks whose
+//! scale leaves the range of the bit constants, and the headroom rule on `f64` input (`3 V_i`
+//! is not exact there), take the engine.
 
 use bitcodec::{BitReader, BitWriter};
 use num_traits::{AsPrimitive, Zero};

@@ -33,10 +33,12 @@
 //! to the one `f64` rounding of `y_i / (s_t s_b)`.
 //!
 //! **Speed.** The tensor maximum is one pass over the magnitudes' bits (ordered like the
-//! values), which also finds NaN and infinities. Block maxima are found the same way, block
-//! scales are rounded to E4M3 and elements `fl64(y_i / (s_t s_b))` to E2M1 on the bits of the
-//! `f64` quotient ([`BitGrid`], bit-identical to the engine); each block goes to the writer as
-//! three fields (scale and two words of codes).
+//! values), which also finds NaN and infinities. Block scales are rounded to E4M3 and the
+//! quotients `fl64(y_i / (s_t s_b))` to E2M1 on bits ([`BitGrid`], bit-identical to the
+//! engine). A block is 9 whole bytes (scale, then two codes per byte), so 8 blocks are
+//! assembled as bytes and written as 9 words; decoding reads them back the same way and looks
+//! codes up in the block's 16 values. The exact `f64` division per element, which the recipe
+//! and bit-identity need, bounds the encoder's speed.
 
 use bitcodec::{BitReader, BitWriter};
 use num_traits::AsPrimitive;
