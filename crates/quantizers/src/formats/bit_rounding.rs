@@ -338,6 +338,23 @@ impl<T: FloatBits> BitGrid<T> {
     }
 }
 
+/// A grid for both input types, set up once (it costs more than a small block takes to round).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Grids {
+    pub(crate) for_f32: Option<BitGrid<f32>>,
+    pub(crate) for_f64: Option<BitGrid<f64>>,
+}
+
+impl Grids {
+    /// The grids of `format` scaled by `2^k`.
+    pub(crate) fn new(format: &Minifloat, k: i32) -> Self {
+        Self {
+            for_f32: BitGrid::new(format, k),
+            for_f64: BitGrid::new(format, k),
+        }
+    }
+}
+
 /// The loop of [`BitGrid::nearest_even_chunk`], monomorphised per kernel so it vectorises:
 /// codes, and whether some magnitude is not below `alarm`.
 #[inline(always)]

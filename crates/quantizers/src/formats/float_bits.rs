@@ -9,6 +9,7 @@
 
 use num_traits::{AsPrimitive, Bounded, One, PrimInt, WrappingAdd, WrappingSub, Zero};
 
+use super::bit_rounding::{BitGrid, Grids};
 use crate::Scalar;
 
 /// An input float type seen through its bits.
@@ -58,6 +59,9 @@ pub(crate) trait FloatBits: Scalar {
     fn width() -> u32 {
         Self::Bits::zero().count_zeros()
     }
+
+    /// This type's grid of a pair.
+    fn grid_of(grids: &Grids) -> Option<BitGrid<Self>>;
 
     /// `v` as a value of the type, if it is one exactly.
     fn from_f64_exact(v: f64) -> Option<Self>;
@@ -153,6 +157,9 @@ impl FloatBits for f32 {
         // n <= self < 2^31 is a floor, so exactly representable when used here.
         self - n as f32
     }
+    fn grid_of(grids: &Grids) -> Option<BitGrid<Self>> {
+        grids.for_f32
+    }
     fn from_f64_exact(v: f64) -> Option<Self> {
         let t = v as f32;
         (f64::from(t) == v).then_some(t)
@@ -191,6 +198,9 @@ impl FloatBits for f64 {
     #[inline]
     fn sub_u32(self, n: u32) -> Self {
         self - f64::from(n)
+    }
+    fn grid_of(grids: &Grids) -> Option<BitGrid<Self>> {
+        grids.for_f64
     }
     fn from_f64_exact(v: f64) -> Option<Self> {
         Some(v)

@@ -70,6 +70,35 @@ pub struct FloatCast {
     /// `|v|` overflows iff `|v| > limit`, or `|v| == limit` when not `inclusive`.
     limit: f64,
     inclusive: bool,
+    /// The fast path's constants per input type, when it applies (set up once: they cost more
+    /// than a small message).
+    fast32: Option<FastCast<f32>>,
+    fast64: Option<FastCast<f64>>,
+}
+
+/// The constants of [`FloatCast`]'s fast path for one input type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FastCast<T: FloatBits> {
+    grid: BitGrid<T>,
+    /// The smallest magnitude bits the encoder refuses.
+    refuse_from: T::Bits,
+}
+
+/// Picks the fast path's constants for the input type.
+trait CastInput: FloatBits {
+    fn fast(q: &FloatCast) -> Option<FastCast<Self>>;
+}
+
+impl CastInput for f32 {
+    fn fast(q: &FloatCast) -> Option<FastCast<Self>> {
+        q.fast32
+    }
+}
+
+impl CastInput for f64 {
+    fn fast(q: &FloatCast) -> Option<FastCast<Self>> {
+        q.fast64
+    }
 }
 
 impl FloatCast {
@@ -92,7 +121,7 @@ impl FloatCast {
         })?;
         let table = DecodeTable::new(&format).ok();
         let (limit, inclusive) = format.range_limit(rounding);
-        Ok(Self {
+        let mut q = Self {
             format,
             dim,
             rounding,
@@ -101,6 +130,23 @@ impl FloatCast {
             table,
             limit,
             inclusive,
+            fast32: None,
+            fast64: None,
+        };
+        q.fast32 = q.fast_constants();
+        q.fast64 = q.fast_constants();
+        Ok(q)
+    }
+
+    /// The fast path's constants for `T`, if it applies: codes of 8 or 16 bits and a grid with
+    /// bit constants in `T`.
+    fn fast_constants<T: FloatBits>(&self) -> Option<FastCast<T>> {
+        if !matches!(self.format.width(), 8 | 16) {
+            return None;
+        }
+        Some(FastCast {
+            grid: BitGrid::new(&self.format, 0)?,
+            refuse_from: self.refuse_from::<T>(),
         })
     }
 
@@ -219,7 +265,7 @@ impl FloatCast {
     }
 
     /// Encodes `x` on the fast path when the format and `T` allow it; `None` otherwise.
-    fn encode_fast<T: FloatBits>(
+    fn encode_fast<T: CastInput>(
         &self,
         x: &[T],
         rng: &mut dyn RngCore,
@@ -228,8 +274,7 @@ impl FloatCast {
     where
         T::Bits: AsPrimitive<u8> + AsPrimitive<u16>,
     {
-        let grid = BitGrid::<T>::new(&self.format, 0)?;
-        let refuse_from = self.refuse_from::<T>();
+        let FastCast { grid, refuse_from } = T::fast(self)?;
         Some(match (self.format.width(), self.rounding) {
             (8, Rounding::NearestEven) => {
                 self.encode_nearest_fast::<T, u8>(x, &grid, refuse_from, out)

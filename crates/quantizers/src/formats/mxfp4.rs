@@ -47,7 +47,7 @@ use bitcodec::{BitReader, BitWriter};
 use num_traits::{AsPrimitive, Zero};
 use rand::RngCore;
 
-use super::bit_rounding::BitGrid;
+use super::bit_rounding::{BitGrid, Grids};
 use super::float_bits::{FloatBits, max_abs, max_abs_bits};
 use super::minifloat::{decompose, floor_log2};
 use super::packing::{expand_nibbles, nibbles_into, read_bytes, write_bytes};
@@ -106,6 +106,8 @@ pub struct Mxfp4 {
     rule: MxScaleRule,
     bits: usize,
     table: DecodeTable,
+    /// E2M1's unscaled grid, for FLOOR with nearest-even.
+    unit: Grids,
 }
 
 impl Mxfp4 {
@@ -130,6 +132,7 @@ impl Mxfp4 {
             rule,
             bits,
             table: DecodeTable::new(&ELEMENT)?,
+            unit: Grids::new(&ELEMENT, 0),
         })
     }
 
@@ -268,7 +271,7 @@ impl Mxfp4 {
         // Nearest-even under FLOOR rounds every block on one grid: X is a power of two, so
         // V / X is exact (or far below E2M1's smallest step, which rounds to a signed zero).
         let unit = match (self.rule, self.rounding) {
-            (MxScaleRule::Floor, Rounding::NearestEven) => BitGrid::<T>::new(&ELEMENT, 0),
+            (MxScaleRule::Floor, Rounding::NearestEven) => T::grid_of(&self.unit),
             _ => None,
         };
         let mut bytes = [0u8; GROUP * BLOCK_BYTES];

@@ -130,6 +130,9 @@ pub struct Nvfp4 {
     rule: NvScaleRule,
     bits: usize,
     table: DecodeTable,
+    /// E4M3's grid for the block scales and E2M1's for the elements, on `f64` bits.
+    scale_grid: Option<BitGrid<f64>>,
+    element_grid: Option<BitGrid<f64>>,
 }
 
 impl Nvfp4 {
@@ -155,6 +158,8 @@ impl Nvfp4 {
             rule,
             bits,
             table: DecodeTable::new(&ELEMENT)?,
+            scale_grid: BitGrid::new(&SCALE, 0),
+            element_grid: BitGrid::new(&ELEMENT, 0),
         })
     }
 
@@ -262,10 +267,7 @@ impl Nvfp4 {
         out: &mut BitWriter,
     ) -> Result<usize, QuantError> {
         // Both grids exist in f64: E4M3 and E2M1 lie far inside its range.
-        let (Some(scale_grid), Some(grid)) = (
-            BitGrid::<f64>::new(&SCALE, 0),
-            BitGrid::<f64>::new(&ELEMENT, 0),
-        ) else {
+        let (Some(scale_grid), Some(grid)) = (self.scale_grid, self.element_grid) else {
             return Err(QuantError::InvalidParameter(
                 "NVFP4 formats outside f64".into(),
             ));
