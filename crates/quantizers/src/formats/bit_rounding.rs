@@ -301,14 +301,40 @@ impl<T: FloatBits> BitGrid<T> {
         C: Copy + 'static,
         T::Bits: AsPrimitive<C>,
     {
+        match self.kernel {
+            Kernel::Magic {
+                shift_exp,
+                c_min,
+                c_min_bits,
+            } => self.run_clamped(x, codes, refuse_from, |b| {
+                self.magic_code(b, shift_exp, c_min, c_min_bits)
+            }),
+            Kernel::Linear => self.run_clamped(x, codes, refuse_from, |b| self.linear_code(b)),
+        }
+    }
+
+    /// The loop of [`BitGrid::nearest_even_clamped_chunk`], monomorphised per kernel.
+    #[inline(always)]
+    fn run_clamped<C>(
+        &self,
+        x: &[T],
+        codes: &mut [C],
+        refuse_from: T,
+        round: impl Fn(T::Bits) -> T::Bits,
+    ) -> (u32, bool)
+    where
+        C: Copy + 'static,
+        T::Bits: AsPrimitive<C>,
+    {
         let mut clipped = 0u32;
         let mut bad = false;
         for (c, v) in codes.iter_mut().zip(x) {
             let bits = v.bits();
-            let (code, clip) = self.nearest_even(bits);
-            *c = code.as_();
-            clipped += u32::from(clip);
-            bad |= !(T::from_bits_t(bits & T::abs_mask()) < refuse_from);
+            let a = T::from_bits_t(bits & T::abs_mask());
+            let x = if a < self.max_value { a } else { self.max_value };
+            *c = round(x.bits() | (bits & !T::abs_mask())).as_();
+            clipped += u32::from(!(a < self.clip_from));
+            bad |= !(a < refuse_from);
         }
         (clipped, bad)
     }
