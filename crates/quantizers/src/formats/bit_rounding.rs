@@ -331,12 +331,12 @@ impl<T: FloatBits> BitGrid<T> {
         for (c, v) in codes.iter_mut().zip(x) {
             let bits = v.bits();
             let a = T::from_bits_t(bits & T::abs_mask());
-            let x = if a < self.max_value {
+            let clamped = if a < self.max_value {
                 a
             } else {
                 self.max_value
             };
-            *c = round(x.bits() | (bits & !T::abs_mask())).as_();
+            *c = round(clamped.bits() | (bits & !T::abs_mask())).as_();
             clipped += u32::from(!(a < self.clip_from));
             bad |= !(a < refuse_from);
         }
