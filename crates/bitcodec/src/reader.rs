@@ -125,6 +125,51 @@ impl<'a> BitReader<'a> {
         result
     }
 
+    /// Reads `out.len()` whole 64-bit words, all or nothing: the same values as `read_bits(64)`
+    /// for each, with one check and a block copy when the position is on a word boundary.
+    ///
+    /// ```
+    /// use bitcodec::BitWriter;
+    /// let mut w = BitWriter::new();
+    /// w.write_bits(1, 1)?;
+    /// w.write_words(&[3, 4])?;
+    /// let msg = w.finish();
+    /// let mut r = msg.reader();
+    /// assert!(r.read_words(&mut [0u64; 3]).is_err()); // only 129 bits
+    /// assert_eq!(r.read_bits(1)?, 1);
+    /// let mut words = [0u64; 2];
+    /// r.read_words(&mut words)?;
+    /// assert_eq!(words, [3, 4]);
+    /// # Ok::<(), bitcodec::CodecError>(())
+    /// ```
+    pub fn read_words(&mut self, out: &mut [u64]) -> Result<(), CodecError> {
+        let bits = out.len().saturating_mul(64);
+        self.ensure_available(bits)?;
+        let idx = self.pos / 64;
+        let offset = (self.pos % 64) as u32;
+        // `len <= 64 · words.len()`, so the words under the requested bits exist: `n` from an
+        // aligned position, `n + 1` from an unaligned one.
+        let whole = self.words.get(idx..idx + out.len());
+        let straddling = self.words.get(idx..=idx + out.len());
+        match (offset, whole, straddling) {
+            (0, Some(src), _) => out.copy_from_slice(src),
+            (_, _, Some(src)) => {
+                let up = 64 - offset;
+                for (o, pair) in out.iter_mut().zip(src.windows(2)) {
+                    *o = (pair[0] >> offset) | (pair[1] << up);
+                }
+            }
+            _ => {
+                for o in out.iter_mut() {
+                    *o = self.take_unchecked(64);
+                }
+                return Ok(());
+            }
+        }
+        self.pos += bits;
+        Ok(())
+    }
+
     /// Reads `width` bits; the caller has checked that they are available.
     #[inline]
     pub(crate) fn take_unchecked(&mut self, width: u32) -> u64 {
@@ -169,5 +214,52 @@ impl<'a> BitReader<'a> {
             }
         }
         n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::BitWriter;
+
+    #[test]
+    fn read_words_matches_64_bit_fields_at_every_offset() {
+        let words: Vec<u64> = (1..=6u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let mut w = BitWriter::new();
+        for &x in &words {
+            w.write_bits(x, 64).unwrap_or_default();
+        }
+        let msg = w.finish();
+        for skip in 0..64 {
+            for n in [0, 1, 2, 5] {
+                let mut fields = msg.reader();
+                let mut bulk = msg.reader();
+                fields.read_bits(skip).unwrap_or_default();
+                bulk.read_bits(skip).unwrap_or_default();
+                let expected: Vec<u64> = (0..n)
+                    .map(|_| fields.read_bits(64).unwrap_or_default())
+                    .collect();
+                let mut got = vec![0; n];
+                assert_eq!(bulk.read_words(&mut got), Ok(()));
+                assert_eq!(got, expected, "skip {skip}, {n} words");
+                assert_eq!(bulk.position(), fields.position());
+            }
+        }
+    }
+
+    #[test]
+    fn read_words_past_the_end_reads_nothing() {
+        let mut w = BitWriter::new();
+        w.write_bits(5, 3).unwrap_or_default();
+        w.write_bits(u64::MAX, 64).unwrap_or_default();
+        let msg = w.finish();
+        let mut r = msg.reader();
+        r.read_bits(1).unwrap_or_default();
+        let mut out = [0u64; 2];
+        assert!(r.read_words(&mut out).is_err());
+        assert_eq!((r.position(), out), (1, [0, 0]));
+        assert_eq!(r.read_words(&mut out[..1]), Ok(()));
+        assert_eq!(out[0], (u64::MAX << 2) | 0b10);
     }
 }

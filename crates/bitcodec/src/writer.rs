@@ -149,6 +149,72 @@ impl BitWriter {
         Ok(())
     }
 
+    /// Appends whole 64-bit words, all or nothing: the same message as `write_bits(w, 64)` for
+    /// each word in order, with one capacity check.
+    ///
+    /// This is the bulk path for encoders that pack their fields into words themselves: when
+    /// the message ends on a word boundary the words are copied as a block, otherwise each is
+    /// split across two words with two shifts.
+    ///
+    /// ```
+    /// use bitcodec::BitWriter;
+    /// let mut w = BitWriter::with_capacity(3 + 128);
+    /// w.write_bits(0b101, 3)?;
+    /// w.write_words(&[u64::MAX, 7])?;
+    /// assert!(w.write_words(&[0]).is_err()); // past the capacity, and nothing written
+    /// let msg = w.finish();
+    /// let mut r = msg.reader();
+    /// assert_eq!((r.read_bits(3)?, r.read_bits(64)?, r.read_bits(64)?), (0b101, u64::MAX, 7));
+    /// # Ok::<(), bitcodec::CodecError>(())
+    /// ```
+    pub fn write_words(&mut self, words: &[u64]) -> Result<(), CodecError> {
+        let bits = words.len().saturating_mul(64);
+        self.make_room(bits)?;
+        let offset = (self.len % 64) as u32;
+        if offset == 0 {
+            self.words.extend_from_slice(words);
+        } else if let Some(&last) = words.last() {
+            // The partial last word holds `offset` bits; word j of the output is the low bits
+            // of `words[j]` above the high bits of the word before it (or of the partial word).
+            let partial = self.words.pop().unwrap_or(0);
+            let down = 64 - offset;
+            let previous = std::iter::once(partial << down).chain(words.iter().copied());
+            self.words.reserve(words.len() + 1);
+            self.words.extend(
+                words
+                    .iter()
+                    .zip(previous)
+                    .map(|(&w, prev)| (w << offset) | (prev >> down)),
+            );
+            self.words.push(last >> down);
+        }
+        self.len += bits;
+        Ok(())
+    }
+
+    /// Shortens the message to its first `len` bits; a longer `len` changes nothing.
+    ///
+    /// Encoders that validate their input while they write use this to take back a partial
+    /// message, so that a refused input still leaves the message as it was.
+    ///
+    /// ```
+    /// use bitcodec::BitWriter;
+    /// let mut w = BitWriter::new();
+    /// w.write_bits(0b1011, 4)?;
+    /// w.write_words(&[42, 43])?;
+    /// w.truncate(4);
+    /// assert_eq!(w.len(), 4);
+    /// assert_eq!(w.as_words(), &[0b1011]);
+    /// # Ok::<(), bitcodec::CodecError>(())
+    /// ```
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.len {
+            self.words.truncate(len.div_ceil(64));
+            mask_tail(&mut self.words, len);
+            self.len = len;
+        }
+    }
+
     /// Appends every bit of another message, all or nothing.
     pub fn write_bitstring(&mut self, other: &BitString) -> Result<(), CodecError> {
         self.make_room(other.len())?;
@@ -210,5 +276,87 @@ impl BitWriter {
     /// The packed words written so far (bits past `len()` are zero).
     pub fn as_words(&self) -> &[u64] {
         &self.words
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message of `prefix` bits followed by `words` through `write_bits(w, 64)`.
+    fn by_fields(prefix: u32, words: &[u64]) -> BitString {
+        let mut w = BitWriter::new();
+        w.write_bits(0x5A5A_5A5A_5A5A_5A5A & ((1u64 << prefix) - 1), prefix)
+            .unwrap_or_default();
+        for &x in words {
+            w.write_bits(x, 64).unwrap_or_default();
+        }
+        w.finish()
+    }
+
+    fn words(n: usize) -> Vec<u64> {
+        (0..n as u64)
+            .map(|i| (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (i << 7))
+            .collect()
+    }
+
+    #[test]
+    fn write_words_matches_64_bit_fields_at_every_offset() {
+        for prefix in 0..64 {
+            for n in [0, 1, 2, 5] {
+                let ws = words(n);
+                let mut w = BitWriter::new();
+                w.write_bits(0x5A5A_5A5A_5A5A_5A5A & ((1u64 << prefix) - 1), prefix)
+                    .unwrap_or_default();
+                assert_eq!(w.write_words(&ws), Ok(()));
+                assert_eq!(
+                    w.finish(),
+                    by_fields(prefix, &ws),
+                    "prefix {prefix}, {n} words"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn write_words_past_the_capacity_writes_nothing() {
+        let mut w = BitWriter::with_capacity(3 + 127);
+        assert_eq!(w.write_bits(0b101, 3), Ok(()));
+        assert_eq!(
+            w.write_words(&[1, 2]),
+            Err(CodecError::BudgetExceeded {
+                requested: 128,
+                remaining: 127
+            })
+        );
+        assert_eq!((w.len(), w.as_words()), (3, &[0b101u64][..]));
+    }
+
+    #[test]
+    fn truncate_restores_an_earlier_message() {
+        for keep in [0, 3, 64, 70, 128] {
+            let ws = words(3);
+            let mut w = BitWriter::new();
+            w.write_bits(0b110, 3).unwrap_or_default();
+            w.write_words(&ws).unwrap_or_default();
+            let mut reference = BitWriter::new();
+            reference.write_bits(0b110, 3).unwrap_or_default();
+            reference.write_words(&ws).unwrap_or_default();
+            w.truncate(keep);
+            let expected = reference.to_bitstring();
+            let expected = BitString::from_words(expected.as_words().to_vec(), keep);
+            assert_eq!(Ok(w.to_bitstring()), expected, "keep {keep}");
+            // Writing after a truncation continues from the shorter message.
+            assert_eq!(w.write_bits(1, 1), Ok(()));
+            assert_eq!(w.len(), keep + 1);
+        }
+    }
+
+    #[test]
+    fn truncate_to_a_longer_length_changes_nothing() {
+        let mut w = BitWriter::new();
+        w.write_bits(0b11, 2).unwrap_or_default();
+        w.truncate(10);
+        assert_eq!((w.len(), w.as_words()), (2, &[0b11u64][..]));
     }
 }

@@ -57,6 +57,18 @@ impl DecodeTable {
         self.values.get(code as usize).copied()
     }
 
+    /// Every value, indexed by code.
+    #[inline]
+    pub(crate) fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The 256 values of an 8-bit format, for lookups without bounds checks.
+    #[inline]
+    pub(crate) fn as_bytes_table(&self) -> Option<&[f64; 256]> {
+        self.values.as_ref().try_into().ok()
+    }
+
     /// The value of `code` if it is a finite number.
     #[inline]
     pub fn finite(&self, code: u32) -> Option<f64> {

@@ -30,12 +30,27 @@
 //! Elements round by nearest-even or by exact stochastic rounding ([`Rounding`]). Per
 //! coordinate the expected squared error is `X^2 · e(V_i/X)` (or `(4X/3)^2 · e(3V_i/(4X))`),
 //! where `e` is [`Minifloat::rounding_mse`] of E2M1; [`Quantizer::mse_bound`] returns the sum.
+//!
+//! **Speed.** The scale exponent comes from the exponent bits of the block maximum (a
+//! lane-parallel float maximum). Elements are rounded on bits ([`BitGrid`], bit-identical to
+//! the engine): under FLOOR with nearest-even, `V_i · 2^-k` is exact (or far below E2M1's
+//! smallest step, which rounds to a signed zero either way), so every block uses the one
+//! unscaled grid; otherwise the grid scaled by `X`, cached for the last few exponents. A block
+//! is 17 whole bytes (scale, then two codes per byte), so 8 blocks are assembled as bytes and
+//! written as 17 words; decoding reads them back the same way and looks codes up in the
+//! block's 16 values. NaN and infinities are caught by the rounding loop; a refused block takes
+//! back what was written and reports what a check before writing would have. Blocks whose
+//! scale leaves the range of the bit constants, and the headroom rule on `f64` input (`3 V_i`
+//! is not exact there), take the engine.
 
 use bitcodec::{BitReader, BitWriter};
+use num_traits::{AsPrimitive, Zero};
 use rand::RngCore;
 
+use super::bit_rounding::{BitGrid, Grids};
+use super::float_bits::{FloatBits, max_abs, max_abs_bits};
 use super::minifloat::{decompose, floor_log2};
-use super::packing::{CodeReader, CodeWriter};
+use super::packing::{expand_nibbles, nibbles_into, read_bytes, write_bytes};
 use super::{DecodeTable, E8m0, Minifloat, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
@@ -91,6 +106,8 @@ pub struct Mxfp4 {
     rule: MxScaleRule,
     bits: usize,
     table: DecodeTable,
+    /// E2M1's unscaled grid, for FLOOR with nearest-even.
+    unit: Grids,
 }
 
 impl Mxfp4 {
@@ -115,6 +132,7 @@ impl Mxfp4 {
             rule,
             bits,
             table: DecodeTable::new(&ELEMENT)?,
+            unit: Grids::new(&ELEMENT, 0),
         })
     }
 
@@ -156,30 +174,181 @@ impl Mxfp4 {
         }
     }
 
-    fn encode_slice<T: Scalar>(
+    /// The engine's element codes of one block with scale exponent `k`.
+    fn engine_block<T: Scalar, F: FnMut() -> u64>(
+        &self,
+        block: &[T],
+        k: i32,
+        draw: &mut F,
+        codes: &mut [u8; MX_BLOCK],
+    ) -> usize {
+        let mut clipped = 0;
+        for (c, &v) in codes.iter_mut().zip(block) {
+            let (neg, mant, exp) = decompose(v.to_f64());
+            let (mant, exp) = self.scaled(mant, exp, k);
+            let mag = ELEMENT.round_magnitude(mant, exp, self.rounding, draw);
+            let (code, clip) = ELEMENT.saturate(neg, mag);
+            clipped += usize::from(clip);
+            *c = code as u8;
+        }
+        clipped
+    }
+
+    /// The element codes of one block on bits, if the block's grid has bit constants.
+    #[inline]
+    fn fast_block<T: FloatBits, F: FnMut() -> u64>(
+        &self,
+        block: &[T],
+        k: i32,
+        grids: &mut GridCache<T>,
+        grids64: &mut GridCache<f64>,
+        draw: &mut F,
+        codes: &mut [u8],
+    ) -> Option<usize> {
+        match (self.rule, self.rounding) {
+            (MxScaleRule::Floor, Rounding::NearestEven) => {
+                let grid = grids.get(k, || BitGrid::new(&ELEMENT, k))?;
+                // Non-finite blocks never get here.
+                Some(
+                    grid.nearest_even_chunk(block, codes, T::from_bits_t(T::inf_bits()))
+                        .0 as usize,
+                )
+            }
+            (MxScaleRule::Floor, Rounding::Stochastic) => {
+                let grid = grids.get(k, || BitGrid::new(&ELEMENT, k))?;
+                Some(round_stochastic(
+                    &grid,
+                    block.iter().copied(),
+                    draw,
+                    codes,
+                    |v| {
+                        let (neg, mant, exp) = decompose(v.to_f64());
+                        (neg, mant, exp - k)
+                    },
+                ))
+            }
+            (MxScaleRule::FloorHeadroom, rounding) if T::MANT_BITS < 52 => {
+                // (3/4) V / X = 3V / 2^(k+2), and 3V is exact in f64 for f32 input. The
+                // engine's 3·mant is up to 2 bits longer than an f64 mantissa.
+                let grid = grids64.get(k, || {
+                    BitGrid::new(&ELEMENT, k + 2).map(|g| g.with_engine_margin(2))
+                })?;
+                let mut tripled = [0.0f64; MX_BLOCK];
+                for (t, v) in tripled.iter_mut().zip(block) {
+                    *t = 3.0 * v.to_f64();
+                }
+                let tripled = tripled.get(..block.len()).unwrap_or(&[]);
+                Some(match rounding {
+                    Rounding::NearestEven => {
+                        grid.nearest_even_chunk(tripled, codes, f64::INFINITY).0 as usize
+                    }
+                    Rounding::Stochastic => {
+                        round_stochastic(&grid, tripled.iter().copied(), draw, codes, |w| {
+                            let (neg, mant, exp) = decompose(w / 3.0);
+                            let (mant, exp) = self.scaled(mant, exp, k);
+                            (neg, mant, exp)
+                        })
+                    }
+                })
+            }
+            (MxScaleRule::FloorHeadroom, _) => None,
+        }
+    }
+
+    /// Encodes every block; a refused block returns the refusal (the caller takes back the
+    /// partial message). A block is a whole number of bytes (scale, then two codes per byte),
+    /// so [`GROUP`] blocks are assembled as bytes and written as whole words.
+    fn encode_blocks<T: FloatBits>(
         &self,
         x: &[T],
         uniforms: &mut Uniforms<'_>,
         out: &mut BitWriter,
     ) -> Result<usize, QuantError> {
         let mut draw = || uniforms.next_u64();
+        let mut codes = [0u8; MX_BLOCK];
+        let mut grids = GridCache::new();
+        let mut grids64 = GridCache::new();
+        // Nearest-even under FLOOR rounds every block on one grid: X is a power of two, so
+        // V / X is exact (or far below E2M1's smallest step, which rounds to a signed zero).
+        let unit = match (self.rule, self.rounding) {
+            (MxScaleRule::Floor, Rounding::NearestEven) => T::grid_of(&self.unit),
+            _ => None,
+        };
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES];
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8];
         let mut clipped = 0;
-        for block in x.chunks(MX_BLOCK) {
-            let amax = block.iter().fold(0.0f64, |m, v| m.max(v.to_f64().abs()));
-            let scale = Self::shared_scale(amax)?;
-            out.write_bits(u64::from(scale.code()), E8m0::BITS)?;
-            let mut codes = CodeWriter::new(out, ELEMENT_BITS);
-            for &v in block {
-                let (neg, mant, exp) = decompose(v.to_f64());
-                let (mant, exp) = self.scaled(mant, exp, scale.exponent());
-                let mag = ELEMENT.round_magnitude(mant, exp, self.rounding, &mut draw);
-                let (code, clip) = ELEMENT.saturate(neg, mag);
-                clipped += usize::from(clip);
-                codes.push(code)?;
+        for group in x.chunks(GROUP * MX_BLOCK) {
+            let mut bits = 0;
+            for (block, dst) in group
+                .chunks(MX_BLOCK)
+                .zip(bytes.chunks_exact_mut(BLOCK_BYTES))
+            {
+                let (k, c) = match &unit {
+                    Some(grid) => floor_nearest_block(block, grid, &mut codes),
+                    None => self.any_block(block, &mut grids, &mut grids64, &mut draw, &mut codes),
+                }
+                .ok_or_else(|| self.refused(x))?;
+                clipped += c;
+                let (scale, nibbles) = dst.split_at_mut(1);
+                scale.fill((k + E8m0::BIAS) as u8);
+                if block.len() == MX_BLOCK {
+                    for (b, pair) in nibbles.iter_mut().zip(codes.chunks_exact(2)) {
+                        *b = (pair[0] & 0xF) | (pair[1] << 4);
+                    }
+                } else {
+                    nibbles_into(codes.get(..block.len()).unwrap_or(&[]), nibbles);
+                }
+                bits += E8m0::BITS as usize + block.len() * ELEMENT_BITS as usize;
             }
-            codes.finish()?;
+            write_bytes(&bytes, bits, &mut words, out)?;
         }
         Ok(clipped)
+    }
+
+    /// One block by the general path: its scale exponent and clipped count, `None` if refused.
+    fn any_block<T: FloatBits, F: FnMut() -> u64>(
+        &self,
+        block: &[T],
+        grids: &mut GridCache<T>,
+        grids64: &mut GridCache<f64>,
+        draw: &mut F,
+        codes: &mut [u8; MX_BLOCK],
+    ) -> Option<(i32, usize)> {
+        let amax_bits = max_abs_bits(block);
+        if amax_bits >= T::inf_bits() {
+            return None;
+        }
+        let k = block_exponent::<T>(amax_bits)?;
+        let fast = self.fast_block(block, k, grids, grids64, draw, codes);
+        let clipped = match fast {
+            Some(c) => c,
+            None => self.engine_block(block, k, draw, codes),
+        };
+        Some((k, clipped))
+    }
+
+    /// What a check of the whole input before writing reports.
+    fn refusal<T: FloatBits>(x: &[T]) -> Option<QuantError> {
+        // Every scale fits iff the largest magnitude's does; bits are ordered like values.
+        let amax = x
+            .iter()
+            .fold(T::Bits::zero(), |m, v| m.max(v.bits() & T::abs_mask()));
+        if amax < T::inf_bits() && Self::shared_scale(T::from_bits_t(amax).to_f64()).is_ok() {
+            return None;
+        }
+        if let Some(index) = first_non_finite(x) {
+            return Some(QuantError::NonFinite { index });
+        }
+        Self::first_unscalable(x).map(|(i, v)| QuantError::OutOfRange {
+            what: format!("coordinate {i} = {v} needs an MXFP4 scale above 2^127"),
+        })
+    }
+
+    /// The error for an input the block loop refused.
+    fn refused<T: FloatBits>(&self, x: &[T]) -> QuantError {
+        Self::refusal(x).unwrap_or_else(|| QuantError::OutOfRange {
+            what: "input refused by MXFP4".into(),
+        })
     }
 
     /// The first coordinate whose block scale would not fit E8M0.
@@ -261,28 +430,41 @@ impl Quantizer for Mxfp4 {
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        input.validate(self.dim)?;
-        // Checked before writing, so a refused input leaves the message untouched.
-        let bad = match input {
-            Input::F32(x) => Self::first_unscalable(x),
-            Input::F64(x) => Self::first_unscalable(x),
-        };
-        if let Some((i, v)) = bad {
-            return Err(QuantError::OutOfRange {
-                what: format!("coordinate {i} = {v} needs an MXFP4 scale above 2^127"),
+        if input.len() != self.dim {
+            return Err(QuantError::DimensionMismatch {
+                expected: self.dim,
+                got: input.len(),
             });
         }
-        out.ensure_room(self.bits)?;
+        let refusal = || match input {
+            Input::F32(x) => Self::refusal(x),
+            Input::F64(x) => Self::refusal(x),
+        };
+        if self.rounding == Rounding::Stochastic
+            && let Some(e) = refusal()
+        {
+            // Checked before drawing, so a refused input consumes no randomness.
+            return Err(e);
+        }
+        if let Err(room) = out.ensure_room(self.bits) {
+            return Err(refusal().unwrap_or(QuantError::Codec(room)));
+        }
         let start = out.len();
         let mut uniforms = Uniforms::new(rng);
-        let clipped = match input {
-            Input::F32(x) => self.encode_slice(x, &mut uniforms, out)?,
-            Input::F64(x) => self.encode_slice(x, &mut uniforms, out)?,
+        let done = match input {
+            Input::F32(x) => self.encode_blocks(x, &mut uniforms, out),
+            Input::F64(x) => self.encode_blocks(x, &mut uniforms, out),
         };
-        Ok(EncodeStats {
-            bits: out.len() - start,
-            clipped,
-        })
+        match done {
+            Ok(clipped) => Ok(EncodeStats {
+                bits: out.len() - start,
+                clipped,
+            }),
+            Err(e) => {
+                out.truncate(start);
+                Err(e)
+            }
+        }
     }
 
     fn decode(
@@ -293,22 +475,122 @@ impl Quantizer for Mxfp4 {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         bits.ensure_available(self.bits)?;
-        for block in out.chunks_mut(MX_BLOCK) {
-            let scale = E8m0::from_code(bits.read_bits(E8m0::BITS)? as u8)?;
-            let x = scale.value();
-            let mut codes = CodeReader::new(bits, ELEMENT_BITS, block.len());
-            for o in block.iter_mut() {
-                let code = codes.next_code()?;
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8 + 1];
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES + 8];
+        let mut values = [0.0f64; 16];
+        for group in out.chunks_mut(GROUP * MX_BLOCK) {
+            let blocks = group.len().div_ceil(MX_BLOCK);
+            let count = blocks * E8m0::BITS as usize + group.len() * ELEMENT_BITS as usize;
+            read_bytes(bits, count, &mut words, &mut bytes)?;
+            for (block, src) in group.chunks_mut(MX_BLOCK).zip(bytes.chunks(BLOCK_BYTES)) {
+                let (scale, codes) = src.split_first().unwrap_or((&0xFF, &[]));
+                let x = E8m0::from_code(*scale)?.value();
+                // The 16 element values of this block, computed as an element would be.
+                for (v, p) in values.iter_mut().zip(self.table.values()) {
+                    *v = match self.rule {
+                        MxScaleRule::Floor => p * x,
+                        MxScaleRule::FloorHeadroom => p * x * 4.0 / 3.0,
+                    };
+                }
                 // Every E2M1 code is a finite number.
-                let p = self.table.finite(code).ok_or_else(|| {
-                    QuantError::Corrupt(format!("E2M1 code {code:#x} has no value"))
-                })?;
-                *o = match self.rule {
-                    MxScaleRule::Floor => p * x,
-                    MxScaleRule::FloorHeadroom => p * x * 4.0 / 3.0,
-                };
+                expand_nibbles(codes, &values, block);
             }
         }
         Ok(())
     }
+}
+
+/// Blocks assembled per bulk write: 8 blocks of 17 bytes are 17 whole words.
+const GROUP: usize = 8;
+
+/// Bytes per full block: the scale and 32 codes of 4 bits.
+const BLOCK_BYTES: usize = 1 + MX_BLOCK / 2;
+
+/// `floor(log2 amax) - 2` from the bits of `amax`, clamped below as in [`Mxfp4::shared_scale`]
+/// (subnormal and zero maxima land on the clamp); `None` above the largest E8M0 scale.
+#[inline]
+fn block_exponent<T: FloatBits>(amax_bits: T::Bits) -> Option<i32> {
+    let field: u64 = (amax_bits >> T::MANT_BITS as usize).as_();
+    let k = (field as i32 - T::EXP_BIAS - E2M1_EMAX).max(E8m0::MIN_EXP);
+    (k <= E8m0::MAX_EXP).then_some(k)
+}
+
+/// One block under FLOOR with nearest-even on the unscaled grid `unit`: `(k, clipped)`, or
+/// `None` if the block holds NaN, an infinity or a maximum beyond E8M0.
+#[inline]
+fn floor_nearest_block<T: FloatBits>(
+    block: &[T],
+    unit: &BitGrid<T>,
+    codes: &mut [u8; MX_BLOCK],
+) -> Option<(i32, usize)> {
+    let zero = T::from_bits_t(T::Bits::zero());
+    // A float maximum skips NaN; the rounding below reports NaN and infinities.
+    let amax = max_abs(block);
+    let k = block_exponent::<T>(amax.bits())?;
+    // 2^-k is a normal value of T: k <= 126 for f32 (its largest exponent field is 255).
+    let unscale = T::pow2_t(-k)?;
+    let mut scaled = [zero; MX_BLOCK];
+    for (s, &v) in scaled.iter_mut().zip(block) {
+        *s = v.mul_t(unscale);
+    }
+    let scaled = scaled.get(..block.len()).unwrap_or(&[]);
+    let inf = T::from_bits_t(T::inf_bits());
+    let (clipped, bad) = unit.nearest_even_clamped_chunk(scaled, codes, inf);
+    (!bad).then_some((k, clipped as usize))
+}
+
+/// The grids of the last few block scales: neighbouring blocks mostly share a handful of
+/// scales, and a grid takes longer to set up than a block takes to round.
+struct GridCache<T: FloatBits> {
+    slots: [(i32, Option<BitGrid<T>>); 4],
+}
+
+impl<T: FloatBits> GridCache<T> {
+    fn new() -> Self {
+        Self {
+            slots: [(i32::MIN, None); 4],
+        }
+    }
+
+    /// The grid of scale exponent `k`, made by `make` unless cached.
+    #[inline]
+    fn get(&mut self, k: i32, make: impl FnOnce() -> Option<BitGrid<T>>) -> Option<BitGrid<T>> {
+        let slot = self.slots.get_mut((k & 3) as usize)?;
+        if slot.0 != k {
+            *slot = (k, make());
+        }
+        slot.1
+    }
+}
+
+/// Rounds one block of values stochastically on `grid`, in the engine's order of draws;
+/// `engine` gives the engine's `(negative, mantissa, exponent)` of an element for the values
+/// the grid leaves to it. Returns the number of clipped elements.
+#[inline]
+fn round_stochastic<T: FloatBits, F: FnMut() -> u64>(
+    grid: &BitGrid<T>,
+    values: impl Iterator<Item = T>,
+    draw: &mut F,
+    codes: &mut [u8],
+    engine: impl Fn(T) -> (bool, u64, i32),
+) -> usize {
+    let mut clipped = 0;
+    let max = u64::from(grid.max_mag());
+    for (c, v) in codes.iter_mut().zip(values) {
+        let mag = match grid.stochastic_split(v) {
+            Some((floor, _)) if floor > max => max + 1,
+            Some((floor, 0)) => floor,
+            Some((floor, _)) if floor == max => max + 1,
+            Some((floor, thr)) => floor + u64::from(draw() < thr),
+            None => {
+                let (_, mant, exp) = engine(v);
+                ELEMENT.round_magnitude(mant, exp, Rounding::Stochastic, draw)
+            }
+        };
+        let neg = v.bits() >> (T::width() - 1) as usize != T::Bits::zero();
+        let (code, clip) = ELEMENT.saturate(neg, mag);
+        clipped += usize::from(clip);
+        *c = code as u8;
+    }
+    clipped
 }

@@ -31,16 +31,27 @@
 //! rounds `s_t` up in `f32` and `s_b` up in E4M3, then checks `a_b <= 6 · s_t · s_b` exactly
 //! (stepping `s_b` up if needed); nothing is clipped, so stochastic rounding is unbiased up
 //! to the one `f64` rounding of `y_i / (s_t s_b)`.
+//!
+//! **Speed.** The tensor maximum is one pass over the magnitudes' bits (ordered like the
+//! values), which also finds NaN and infinities. Block scales are rounded to E4M3 and the
+//! quotients `fl64(y_i / (s_t s_b))` to E2M1 on bits ([`BitGrid`], bit-identical to the
+//! engine). A block is 9 whole bytes (scale, then two codes per byte), so 8 blocks are
+//! assembled as bytes and written as 9 words; decoding reads them back the same way and looks
+//! codes up in the block's 16 values. The exact `f64` division per element, which the recipe
+//! and bit-identity need, bounds the encoder's speed.
 
 use bitcodec::{BitReader, BitWriter};
+use num_traits::AsPrimitive;
 use rand::RngCore;
 
+use super::bit_rounding::BitGrid;
+use super::float_bits::{FloatBits, max_abs, max_abs_bits};
 use super::minifloat::decompose;
-use super::packing::{CodeReader, CodeWriter};
+use super::packing::{expand_nibbles, nibbles_into, read_bytes, write_bytes};
 use super::{DecodeTable, Minifloat, Overflow, Rounding};
 use crate::quantizer::check_output;
 use crate::random::Uniforms;
-use crate::{Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, Scalar};
+use crate::{Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer};
 use crate::{VarianceBound, first_non_finite};
 
 /// Elements per NVFP4 block.
@@ -71,6 +82,12 @@ const ELEMENT_BITS: u32 = 4;
 
 /// Bits per block scale.
 const SCALE_BITS: u32 = 8;
+
+/// Blocks assembled per bulk write: 8 blocks of 9 bytes are 9 whole words.
+const GROUP: usize = 8;
+
+/// Bytes per full block: the scale and 16 codes of 4 bits.
+const BLOCK_BYTES: usize = 1 + NV_BLOCK / 2;
 
 /// How the NVFP4 scales are rounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,6 +130,9 @@ pub struct Nvfp4 {
     rule: NvScaleRule,
     bits: usize,
     table: DecodeTable,
+    /// E4M3's grid for the block scales and E2M1's for the elements, on `f64` bits.
+    scale_grid: Option<BitGrid<f64>>,
+    element_grid: Option<BitGrid<f64>>,
 }
 
 impl Nvfp4 {
@@ -138,6 +158,8 @@ impl Nvfp4 {
             rule,
             bits,
             table: DecodeTable::new(&ELEMENT)?,
+            scale_grid: BitGrid::new(&SCALE, 0),
+            element_grid: BitGrid::new(&ELEMENT, 0),
         })
     }
 
@@ -213,31 +235,108 @@ impl Nvfp4 {
             .map_or(1, |e| e.code)
     }
 
-    fn encode_slice<T: Scalar>(
+    /// [`Nvfp4::block_scale_code`] with the nearest-even E4M3 rounding done on bits.
+    #[inline]
+    fn block_scale_code_with(&self, grid: &BitGrid<f64>, block_amax: f64, st: f64) -> u32 {
+        if st <= 0.0 || !st.is_finite() {
+            return Self::min_scale_code();
+        }
+        let target = (block_amax / E2M1_MAX / st).clamp(BLOCK_SCALE_MIN, E4M3_MAX);
+        // The target lies in [2^-6, 448]: never clipped.
+        let nearest: u32 = grid.nearest_even(target.to_bits()).0.as_();
+        match self.rule {
+            NvScaleRule::Nearest => nearest,
+            NvScaleRule::RoundUp => {
+                let mut code = nearest;
+                while code < SCALE.max_code()
+                    && (SCALE.decode(code) < target
+                        || E2M1_MAX * st * SCALE.decode(code) < block_amax)
+                {
+                    code += 1;
+                }
+                code
+            }
+        }
+    }
+
+    fn encode_slice<T: FloatBits>(
         &self,
         x: &[T],
         st: f32,
         uniforms: &mut Uniforms<'_>,
         out: &mut BitWriter,
     ) -> Result<usize, QuantError> {
+        // Both grids exist in f64: E4M3 and E2M1 lie far inside its range.
+        let (Some(scale_grid), Some(grid)) = (self.scale_grid, self.element_grid) else {
+            return Err(QuantError::InvalidParameter(
+                "NVFP4 formats outside f64".into(),
+            ));
+        };
         let mut draw = || uniforms.next_u64();
-        let mut clipped = 0;
+        let st64 = f64::from(st);
+        let max = u64::from(grid.max_mag());
         out.write_bits(u64::from(st.to_bits()), TENSOR_SCALE_BITS)?;
-        for block in x.chunks(NV_BLOCK) {
-            let amax = block.iter().fold(0.0f64, |m, v| m.max(v.to_f64().abs()));
-            let code = self.block_scale_code(amax, st);
-            out.write_bits(u64::from(code), SCALE_BITS)?;
-            let p = f64::from(st) * SCALE.decode(code);
-            let mut codes = CodeWriter::new(out, ELEMENT_BITS);
-            for &v in block {
-                let t = if p > 0.0 { v.to_f64() / p } else { 0.0 };
-                let (neg, mant, exp) = decompose(t);
-                let mag = ELEMENT.round_magnitude(mant, exp, self.rounding, &mut draw);
-                let (code, clip) = ELEMENT.saturate(neg, mag);
-                clipped += usize::from(clip);
-                codes.push(code)?;
+        let mut clipped = 0;
+        let mut codes = [0u8; NV_BLOCK];
+        // A block is 9 whole bytes (scale, then two codes per byte): 8 blocks are 9 words.
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES];
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8];
+        for group in x.chunks(GROUP * NV_BLOCK) {
+            let mut bits = 0;
+            for (block, dst) in group
+                .chunks(NV_BLOCK)
+                .zip(bytes.chunks_exact_mut(BLOCK_BYTES))
+            {
+                // The input is finite: the float maximum is the maximum.
+                let amax = max_abs(block).to_f64();
+                let code = self.block_scale_code_with(&scale_grid, amax, st64);
+                let p = st64 * SCALE.decode(code);
+                // The quotients fl64(y_i / p), or +0 for an all-zero tensor.
+                let mut quotients = [0.0f64; NV_BLOCK];
+                if p > 0.0 {
+                    for (t, v) in quotients.iter_mut().zip(block) {
+                        *t = v.to_f64() / p;
+                    }
+                }
+                let quotients = quotients.get(..block.len()).unwrap_or(&[]);
+                match self.rounding {
+                    Rounding::NearestEven => {
+                        // Finite quotients: the input was checked.
+                        let (clip, _) =
+                            grid.nearest_even_chunk(quotients, &mut codes, f64::INFINITY);
+                        clipped += clip as usize;
+                    }
+                    Rounding::Stochastic => {
+                        for (c, &t) in codes.iter_mut().zip(quotients) {
+                            let mag = match grid.stochastic_split(t) {
+                                Some((floor, _)) if floor > max => max + 1,
+                                Some((floor, 0)) => floor,
+                                Some((floor, _)) if floor == max => max + 1,
+                                Some((floor, thr)) => floor + u64::from(draw() < thr),
+                                None => {
+                                    let (_, mant, exp) = decompose(t);
+                                    let sr = Rounding::Stochastic;
+                                    ELEMENT.round_magnitude(mant, exp, sr, &mut draw)
+                                }
+                            };
+                            let (code, clip) = ELEMENT.saturate(t.is_sign_negative(), mag);
+                            *c = code as u8;
+                            clipped += usize::from(clip);
+                        }
+                    }
+                }
+                let (scale, nibbles) = dst.split_at_mut(1);
+                scale.fill(code as u8);
+                if block.len() == NV_BLOCK {
+                    for (b, pair) in nibbles.iter_mut().zip(codes.chunks_exact(2)) {
+                        *b = (pair[0] & 0xF) | (pair[1] << 4);
+                    }
+                } else {
+                    nibbles_into(codes.get(..block.len()).unwrap_or(&[]), nibbles);
+                }
+                bits += SCALE_BITS as usize + block.len() * ELEMENT_BITS as usize;
             }
-            codes.finish()?;
+            write_bytes(&bytes, bits, &mut words, out)?;
         }
         Ok(clipped)
     }
@@ -321,10 +420,21 @@ impl Quantizer for Nvfp4 {
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        input.validate(self.dim)?;
+        if input.len() != self.dim {
+            return Err(QuantError::DimensionMismatch {
+                expected: self.dim,
+                got: input.len(),
+            });
+        }
+        // One pass: the largest magnitude's bits, at least those of +Inf if anything is not
+        // finite (bits of magnitudes are ordered like the values).
         let amax = match input {
-            Input::F32(x) => x.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs()))),
-            Input::F64(x) => x.iter().fold(0.0f64, |m, v| m.max(v.abs())),
+            Input::F32(x) => max_magnitude(x),
+            Input::F64(x) => max_magnitude(x),
+        };
+        let Some(amax) = amax else {
+            input.validate(self.dim)?;
+            return Err(QuantError::NonFinite { index: 0 });
         };
         // Before writing, so a refused input leaves the message untouched.
         let st = self.tensor_scale(amax)?;
@@ -355,18 +465,29 @@ impl Quantizer for Nvfp4 {
                 "NVFP4 tensor scale {st} is not a finite non-negative f32"
             )));
         }
-        for block in out.chunks_mut(NV_BLOCK) {
-            let sb = Self::read_block_scale(bits.read_bits(SCALE_BITS)? as u32)?;
-            let p = f64::from(st) * sb;
-            let mut codes = CodeReader::new(bits, ELEMENT_BITS, block.len());
-            for o in block.iter_mut() {
-                let code = codes.next_code()?;
-                let q = self.table.finite(code).ok_or_else(|| {
-                    QuantError::Corrupt(format!("E2M1 code {code:#x} has no value"))
-                })?;
-                *o = q * p;
+        let mut words = [0u64; GROUP * BLOCK_BYTES / 8 + 1];
+        let mut bytes = [0u8; GROUP * BLOCK_BYTES + 8];
+        let mut values = [0.0f64; 16];
+        for group in out.chunks_mut(GROUP * NV_BLOCK) {
+            let blocks = group.len().div_ceil(NV_BLOCK);
+            let count = blocks * SCALE_BITS as usize + group.len() * ELEMENT_BITS as usize;
+            read_bytes(bits, count, &mut words, &mut bytes)?;
+            for (block, src) in group.chunks_mut(NV_BLOCK).zip(bytes.chunks(BLOCK_BYTES)) {
+                let (scale, codes) = src.split_first().unwrap_or((&0xFF, &[]));
+                let p = f64::from(st) * Self::read_block_scale(u32::from(*scale))?;
+                // Every E2M1 code is a finite number.
+                for (v, q) in values.iter_mut().zip(self.table.values()) {
+                    *v = q * p;
+                }
+                expand_nibbles(codes, &values, block);
             }
         }
         Ok(())
     }
+}
+
+/// The largest `|y_i|` as `f64`, or `None` if some coordinate is NaN or infinite.
+fn max_magnitude<T: FloatBits>(x: &[T]) -> Option<f64> {
+    let amax = max_abs_bits(x);
+    (amax < T::inf_bits()).then(|| T::from_bits_t(amax).to_f64())
 }
