@@ -1,6 +1,7 @@
 //! A representative instance of every quantizer at dimension `d`, with parameters typical of
 //! its use on gradients of about unit scale per coordinate (ranged schemes get ranges that a
-//! standard Gaussian vector of that dimension stays inside).
+//! standard Gaussian vector of that dimension stays inside). The `throughput` experiment and
+//! the criterion benchmarks (`benches/benches/quantizers.rs`) both measure this list.
 
 use anyhow::Result;
 use quantizers::formats::{MxScaleRule, NvScaleRule, Overflow, Rounding};
@@ -54,6 +55,7 @@ pub fn all(d: usize) -> Result<Vec<Entry>> {
         entry("paper", Cuq::new(d, 8.0, 4)?),
         entry("paper", SimQ::new(d, df)?),
         entry("paper", SimQPlus::new(d, l2, 2.0, 1024)?),
+        entry("paper", SimQPlus::new(d, l2, 2.0, d)?),
         entry("paper", Ratq::new(d, l2, 4)?),
         entry(
             "paper",
