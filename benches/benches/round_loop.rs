@@ -1,15 +1,17 @@
 //! Rounds per second of the single-worker round loop on the Gaussian quadratic at d = 1024,
 //! throughput in coordinate-rounds (elements). Each iteration runs the whole loop for
 //! `ROUNDS` rounds (oracle draw, encode under the budget, transcript, decode from the bits,
-//! SGD update); the oracle alone is measured beside it, since drawing d normals per round is
-//! the floor for any pathway.
+//! running-mean update, i.e. SGD with step 1/N_i per coordinate); the oracle alone is measured
+//! beside it, since drawing d normals per round is the floor for any pathway.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use optimizers::{NoMemory, RunConfig, Sgd, StepSchedule, run};
+use optimizers::{NoMemory, RunConfig, RunningMean, run};
 use oracles::{GaussianQuadratic, Oracle};
-use quantizers::{DynamicRangeQuantizer, Overload, Quantizer, RangeSchedule, Unquantized};
+use quantizers::{
+    AdaptiveSign, DynamicRangeQuantizer, Overload, Quantizer, RangeSchedule, Unquantized,
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -30,6 +32,10 @@ fn schemes() -> Vec<(&'static str, Box<dyn Quantizer>)> {
             Box::new(q.with_overload(Overload::Clip)),
         ));
     }
+    // One sign bit per coordinate, thresholded at the running estimate (B = d).
+    if let Ok(q) = AdaptiveSign::new(D, D, 1.0) {
+        out.push(("adaptive-sign(B=d)", Box::new(q)));
+    }
     out
 }
 
@@ -42,18 +48,15 @@ fn round_loop(c: &mut Criterion) {
         let Ok(config) = RunConfig::new(ROUNDS, budget, 1) else {
             continue;
         };
-        group.bench_with_input(BenchmarkId::new("sgd", name), &q, |b, q| {
+        group.bench_with_input(BenchmarkId::new("running-mean", name), &q, |b, q| {
             b.iter(|| {
-                let (Ok(mut oracle), Ok(schedule)) = (
+                let (Ok(mut oracle), Ok(mut rule)) = (
                     GaussianQuadratic::new(theta.clone(), 1.0),
-                    StepSchedule::inverse_time(1.0, 0.0),
+                    RunningMean::new(theta.clone()),
                 ) else {
                     return;
                 };
-                let Ok(mut sgd) = Sgd::new(theta.clone(), schedule) else {
-                    return;
-                };
-                let trace = run(&config, &mut oracle, q.as_ref(), &mut sgd, &NoMemory);
+                let trace = run(&config, &mut oracle, q.as_ref(), &mut rule, &NoMemory);
                 black_box(trace.map(|t| t.total_bits()).unwrap_or(0));
             });
         });
