@@ -54,7 +54,7 @@ pub fn all(d: usize) -> Result<Vec<Entry>> {
         entry("paper", Cuq::new(d, 8.0, 2)?),
         entry("paper", Cuq::new(d, 8.0, 4)?),
         entry("paper", SimQ::new(d, df)?),
-        entry("paper", SimQPlus::new(d, l2, 2.0, 1024)?),
+        entry("paper", SimQPlus::new(d, l2, 2.0, d / 16)?),
         entry("paper", SimQPlus::new(d, l2, 2.0, d)?),
         entry("paper", Ratq::new(d, l2, 4)?),
         entry(
