@@ -167,6 +167,18 @@ const SPECS: &[Spec] = &[
         keys: &["n", "sigma"],
         eval: kipnis_duchi,
     },
+    Spec {
+        name: "ar1-sign",
+        usage: "ar1-sign n= rho= sigma=",
+        keys: &["n", "rho", "sigma"],
+        eval: ar1_sign,
+    },
+    Spec {
+        name: "pessimistic-time",
+        usage: "pessimistic-time L= gap= s2= eps= workers= d= h= kappa=",
+        keys: &["L", "gap", "s2", "eps", "workers", "d", "h", "kappa"],
+        eval: pessimistic_time,
+    },
 ];
 
 /// The list of names and usages shown by `xtask bound --help`.
@@ -335,6 +347,37 @@ fn kipnis_duchi(p: &mut Params) -> Result<Outputs, CliError> {
     Ok(vec![
         ("mse", Out::Real(bounds::one_bit_adaptive_mse(n, sigma)?)),
         ("sign_fisher", Out::Real(bounds::sign_bit_fisher(sigma)?)),
+    ])
+}
+
+fn ar1_sign(p: &mut Params) -> Result<Outputs, CliError> {
+    let n = p.required("n")?;
+    let rho = p.required("rho")?;
+    let sigma = p.required("sigma")?;
+    Ok(vec![
+        ("mse", Out::Real(bounds::ar1_sign_mse(n, rho, sigma)?)),
+        ("factor", Out::Real(bounds::ar1_sign_factor(rho)?)),
+    ])
+}
+
+fn pessimistic_time(p: &mut Params) -> Result<Outputs, CliError> {
+    let problem = bounds::StationarityProblem::new(
+        p.required("L")?,
+        p.required("gap")?,
+        p.required("s2")?,
+        p.required("eps")?,
+    )?;
+    let bound = bounds::pessimistic_time_lower_bound(
+        &problem,
+        p.required("workers")?,
+        p.required("d")?,
+        p.required("h")?,
+        p.required("kappa")?,
+    )?;
+    Ok(vec![
+        ("time", Out::Real(bound.value())),
+        ("distributed", Out::Real(bound.distributed)),
+        ("single_worker", Out::Real(bound.single_worker)),
     ])
 }
 

@@ -387,3 +387,38 @@ fn help_lists_every_bound() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn ar1_sign_reports_the_sign_recursion_prediction() -> TestResult {
+    let v = json(&["ar1-sign", "n=100", "rho=0.5", "sigma=2"])?;
+    assert_close(field(&v, "factor")?, bounds::ar1_sign_factor(0.5)?);
+    assert_close(field(&v, "mse")?, bounds::ar1_sign_mse(100, 0.5, 2.0)?);
+    // Independent noise: the Kipnis–Duchi limit pi sigma^2 / (2n).
+    let v = json(&["ar1-sign", "n=100", "rho=0", "sigma=2"])?;
+    assert_close(field(&v, "mse")?, std::f64::consts::PI * 4.0 / 200.0);
+    error(&["ar1-sign", "n=100", "rho=1", "sigma=1"])?;
+    Ok(())
+}
+
+#[test]
+fn pessimistic_time_reports_the_bound_and_both_branches() -> TestResult {
+    let args = [
+        "pessimistic-time",
+        "L=1",
+        "gap=1",
+        "s2=1",
+        "eps=0.01",
+        "workers=4",
+        "d=100",
+        "h=1",
+        "kappa=0.01",
+    ];
+    let v = json(&args)?;
+    // Hand computation: d kappa L Delta/eps + h L Delta/eps + h s2 L Delta/(n eps^2)
+    // = 100 + 100 + 2500; single worker: h s2 L Delta/eps^2 + h L Delta/eps = 10000 + 100.
+    assert_close(field(&v, "distributed")?, 2700.0);
+    assert_close(field(&v, "single_worker")?, 10100.0);
+    assert_close(field(&v, "time")?, 2700.0);
+    error(&args[..8])?;
+    Ok(())
+}
