@@ -12,13 +12,8 @@
 //! - [`Uniforms`]: buffered words, uniforms in `[0, 1)` ([`Uniforms::unit_f64`]) and exact
 //!   uniform integers ([`Uniforms::below`]); [`Uniforms::block`] and [`Uniforms::consume`]
 //!   hand hot loops the block itself.
-//! - [`Xoshiro256x4`]: a seeded generator whose `fill_bytes` advances four xoshiro256++ streams
-//!   side by side, for callers who want private randomness at the speed of the arithmetic
-//!   around it. Nothing uses it by default.
 //! - [`unit_f64`]: one uniform straight from a generator.
 
 mod uniforms;
-mod xoshiro_lanes;
 
 pub use uniforms::{BLOCK_WORDS, Uniforms, unit_f64};
-pub use xoshiro_lanes::{LANES, Xoshiro256x4};
