@@ -376,8 +376,13 @@ impl RngCore for Constant {
     fn next_u64(&mut self) -> u64 {
         self.0
     }
+    /// The little-endian bytes of the word, repeated: what `next_u64` gives, in blocks.
     fn fill_bytes(&mut self, dst: &mut [u8]) {
-        dst.fill(self.0 as u8);
+        for chunk in dst.chunks_mut(8) {
+            for (d, s) in chunk.iter_mut().zip(self.0.to_le_bytes()) {
+                *d = s;
+            }
+        }
     }
 }
 
