@@ -61,6 +61,7 @@ mod qsgd;
 mod rand_k;
 mod scalar_error;
 mod scaled_sign;
+mod scan;
 mod sign;
 mod symbols;
 mod terngrad;

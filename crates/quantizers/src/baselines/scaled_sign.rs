@@ -17,13 +17,15 @@
 use bitcodec::{BitReader, BitWriter};
 use rand::RngCore;
 
-use super::sign::{read_signs, write_signs};
+use super::norms::SumBracket;
+use super::scan::{self, ScanFloat};
+use super::sign::{non_finite, read_signs};
 use super::{norms, scalar_error};
 use crate::quantizer::check_output;
 use crate::random::unit_f64;
 use crate::{
-    Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, Scalar, ScalarCode,
-    VarianceBound,
+    Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, ScalarCode,
+    VarianceBound, first_non_finite,
 };
 
 /// EF-signSGD's scaled sign: `(||v||_1 / d) sign(v)` in `c + d` bits.
@@ -82,18 +84,42 @@ impl ScaledSign {
         self.scale.bits() + self.dim
     }
 
-    fn encode_slice<T: Scalar>(
+    /// One pass computes the sign words (kept, since the scale goes first) and
+    /// `||x||_1` in lanes. The scale `(||x||_1 / d)` rounded to the scalar code depends on the
+    /// sum in coordinate order; the lane sum brackets it, and only when the rounded scale is
+    /// not the same at both ends of the bracket is the ordered sum computed.
+    fn encode_slice<T: ScanFloat>(
         &self,
         x: &[T],
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        let c = norms::l1(x) / self.dim as f64;
-        let sent = self.scale.round(c, unit_f64(rng))?;
+        let d = self.dim as f64;
+        let (whole, tail) = x.split_at(x.len() / 64 * 64);
+        let mut words = vec![0u64; whole.len() / 64];
+        let lanes = scan::sign_words_abs_sum(whole, &mut words);
+        let l1 = scan::lane_sum(tail, lanes, f64::abs);
+        // Non-finite input makes the lane sum NaN or infinite (a sum of huge finite values may
+        // overflow too: the ordered sum decides then).
+        if !l1.is_finite() && first_non_finite(x).is_some() {
+            return Err(non_finite(x));
+        }
+        let u = unit_f64(rng);
+        let round = |l1: f64| self.scale.round(l1 / d, u);
+        let sent = match SumBracket::around_lane_sum(l1, x.len())
+            .and_then(|b| b.resolve(|l1| round(l1).ok()))
+            .flatten()
+        {
+            Some(sent) => sent,
+            None => round(norms::l1(x))?,
+        };
         out.ensure_room(self.bits())?;
         let start = out.len();
         self.scale.write(out, sent)?;
-        write_signs(x, out)?;
+        out.write_words(&words)?;
+        if !tail.is_empty() {
+            out.write_bits(scan::sign_word(tail), tail.len() as u32)?;
+        }
         Ok(EncodeStats {
             bits: out.len() - start,
             clipped: 0,
@@ -154,7 +180,12 @@ impl Quantizer for ScaledSign {
         rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        input.validate(self.dim)?;
+        if input.len() != self.dim {
+            return Err(QuantError::DimensionMismatch {
+                expected: self.dim,
+                got: input.len(),
+            });
+        }
         match input {
             Input::F32(x) => self.encode_slice(x, rng, out),
             Input::F64(x) => self.encode_slice(x, rng, out),

@@ -13,37 +13,92 @@
 use bitcodec::{BitReader, BitWriter};
 use rand::RngCore;
 
+use super::scan::{self, ScanFloat};
 use crate::quantizer::check_output;
 use crate::{
-    Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, Scalar, VarianceBound,
+    Bias, BitCost, EncodeStats, Input, PublicState, QuantError, Quantizer, VarianceBound,
+    first_non_finite,
 };
 
-/// Writes bit `i` = `v_i < 0` for every coordinate, 64 to a word.
-pub(crate) fn write_signs<T: Scalar>(x: &[T], out: &mut BitWriter) -> Result<(), QuantError> {
-    for chunk in x.chunks(64) {
-        let word = chunk
-            .iter()
-            .enumerate()
-            .fold(0u64, |w, (j, v)| w | (u64::from(v.to_f64() < 0.0) << j));
-        out.write_bits(word, chunk.len() as u32)?;
+/// Sign words per block of the loops below: 4096 coordinates, 512 bytes on the stack.
+const BLOCK_WORDS: usize = 64;
+
+/// The error for input `x` known to hold a NaN or an infinity.
+pub(crate) fn non_finite<T: ScanFloat>(x: &[T]) -> QuantError {
+    QuantError::NonFinite {
+        index: first_non_finite(x).unwrap_or(0),
+    }
+}
+
+/// The error for a message of `bits` that does not fit `out`, or for non-finite input if
+/// `x` has some (validation comes first, as in [`Input::validate`]).
+pub(crate) fn refuse<T: ScanFloat>(x: &[T], out: &BitWriter, bits: usize) -> QuantError {
+    match out.ensure_room(bits) {
+        Err(e) if first_non_finite(x).is_none() => e.into(),
+        _ => non_finite(x),
+    }
+}
+
+/// Writes bit `i` = `x_i < 0` for every coordinate (the bits of `write_bits` 64 at a time), a
+/// block of words at a time. Checks finiteness on the way: on a NaN or an infinity the
+/// message is put back as it was and the first such coordinate is the error. The caller has
+/// checked the room.
+pub(crate) fn write_signs<T: ScanFloat>(x: &[T], out: &mut BitWriter) -> Result<(), QuantError> {
+    let start = out.len();
+    let mut words = [0u64; BLOCK_WORDS];
+    for block in x.chunks(64 * BLOCK_WORDS) {
+        let full = block.len() / 64;
+        let mut flags = scan::sign_words(block, &mut words);
+        let tail = block.get(full * 64..).unwrap_or(&[]);
+        for &v in tail {
+            flags = flags | v.nonfinite_flag();
+        }
+        if T::any_nonfinite(flags) {
+            out.truncate(start);
+            return Err(non_finite(x));
+        }
+        out.write_words(words.get(..full).unwrap_or(&[]))?;
+        if !tail.is_empty() {
+            out.write_bits(scan::sign_word(tail), tail.len() as u32)?;
+        }
     }
     Ok(())
 }
 
 /// Reads one sign bit per output coordinate and writes `-magnitude` or `+magnitude`.
+///
+/// Each nibble of a word indexes a table of four outputs, built once per call: flipping the
+/// sign bit of `magnitude` is exactly `-magnitude`.
 pub(crate) fn read_signs(
     bits: &mut BitReader<'_>,
     magnitude: f64,
     out: &mut [f64],
 ) -> Result<(), QuantError> {
-    for chunk in out.chunks_mut(64) {
-        let word = bits.read_bits(chunk.len() as u32)?;
-        for (j, o) in chunk.iter_mut().enumerate() {
-            *o = if (word >> j) & 1 == 1 {
-                -magnitude
-            } else {
-                magnitude
-            };
+    bits.ensure_available(out.len())?;
+    let m = magnitude.to_bits();
+    let mut table = [[0.0f64; 4]; 16];
+    for (nibble, entry) in table.iter_mut().enumerate() {
+        for (j, e) in entry.iter_mut().enumerate() {
+            *e = f64::from_bits(m ^ ((((nibble >> j) & 1) as u64) << 63));
+        }
+    }
+    let mut words = [0u64; BLOCK_WORDS];
+    for block in out.chunks_mut(64 * BLOCK_WORDS) {
+        let full = block.len() / 64;
+        let (whole, tail) = block.split_at_mut(full * 64);
+        let words = words.get_mut(..full).unwrap_or(&mut []);
+        bits.read_words(words)?;
+        for (o, &w) in whole.chunks_exact_mut(64).zip(words.iter()) {
+            let (quads, _) = o.as_chunks_mut::<4>();
+            for (k, q) in quads.iter_mut().enumerate() {
+                *q = table[((w >> (4 * k)) & 15) as usize];
+            }
+        }
+        if !tail.is_empty() {
+            let w = bits.read_bits(tail.len() as u32)?;
+            for (j, o) in tail.iter_mut().enumerate() {
+                *o = f64::from_bits(m ^ (((w >> j) & 1) << 63));
+            }
         }
     }
     Ok(())
@@ -126,12 +181,16 @@ impl Quantizer for Sign {
         _rng: &mut dyn RngCore,
         out: &mut BitWriter,
     ) -> Result<EncodeStats, QuantError> {
-        input.validate(self.dim)?;
-        out.ensure_room(self.dim)?;
+        if input.len() != self.dim {
+            return Err(QuantError::DimensionMismatch {
+                expected: self.dim,
+                got: input.len(),
+            });
+        }
         let start = out.len();
         match input {
-            Input::F32(x) => write_signs(x, out)?,
-            Input::F64(x) => write_signs(x, out)?,
+            Input::F32(x) => encode_signs(x, out)?,
+            Input::F64(x) => encode_signs(x, out)?,
         }
         Ok(EncodeStats {
             bits: out.len() - start,
@@ -146,7 +205,14 @@ impl Quantizer for Sign {
         out: &mut [f64],
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
-        bits.ensure_available(self.dim)?;
         read_signs(bits, 1.0, out)
     }
+}
+
+/// The sign message of `x`, validated while it is written.
+fn encode_signs<T: ScanFloat>(x: &[T], out: &mut BitWriter) -> Result<(), QuantError> {
+    if out.ensure_room(x.len()).is_err() {
+        return Err(refuse(x, out, x.len()));
+    }
+    write_signs(x, out)
 }
