@@ -53,7 +53,9 @@ mod aguq;
 mod cuq;
 mod gain;
 mod gain_shape;
+mod grid_rounding;
 mod hadamard;
+mod level_table;
 mod norm_clip;
 mod norms;
 mod range_table;
@@ -63,6 +65,7 @@ mod simq_plus;
 mod split_lp;
 mod symbols;
 mod type_code;
+mod word_block;
 
 pub use additive::{AdditiveQuantizer, MAX_INT_BITS};
 pub use aguq::Aguq;
