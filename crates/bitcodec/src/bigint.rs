@@ -7,7 +7,8 @@ use num_traits::{One, Zero};
 
 use crate::{BitReader, BitWriter, CodecError};
 
-/// Bits needed to write any integer in `[0, count)`: `ceil(log2 count)`, 0 when `count <= 1`.
+/// Bits needed to write any integer in $`[0, c)`$, $`c`$ = `count`: $`\lceil \log_2 c \rceil`$,
+/// 0 when $`c \le 1`$.
 pub fn bits_for_count(count: &BigUint) -> usize {
     if count <= &BigUint::one() {
         0
@@ -17,7 +18,7 @@ pub fn bits_for_count(count: &BigUint) -> usize {
     }
 }
 
-/// The binomial coefficient `C(n, k)` exactly (0 when `k > n`).
+/// The binomial coefficient $`\binom{n}{k}`$ exactly (0 when $`k > n`$).
 pub fn binomial(n: u64, k: u64) -> BigUint {
     if k > n {
         return BigUint::zero();
@@ -32,8 +33,8 @@ pub fn binomial(n: u64, k: u64) -> BigUint {
     b
 }
 
-/// Writes the low `len` bits of `value` (which must be below `2^len`), least significant first.
-/// The caller has checked the room.
+/// Writes the low `len` bits of `value` (which must be below $`2^{\mathrm{len}}`$), least
+/// significant first. The caller has checked the room.
 pub(crate) fn push_biguint(w: &mut BitWriter, value: &BigUint, len: usize) {
     let mut left = len;
     let mut digits = value.iter_u64_digits();
@@ -70,8 +71,8 @@ pub(crate) fn read_biguint(r: &mut BitReader<'_>, len: usize) -> Result<BigUint,
     Ok(BigUint::new(digits))
 }
 
-/// The powers `N^(2^j)` for `j = 0, 1, ...` while `2^j < digits` (always at least `N`): the
-/// splitting points of the divide-and-conquer conversions below.
+/// The powers $`N^{2^j}`$ for $`j = 0, 1, \dots`$ while $`2^j <`$ `digits` (always at least
+/// $`N`$): the splitting points of the divide-and-conquer conversions below.
 pub(crate) fn radix_powers(base: &BigUint, digits: usize) -> Vec<BigUint> {
     let mut powers = vec![base.clone()];
     let mut span = 1usize;
@@ -83,9 +84,9 @@ pub(crate) fn radix_powers(base: &BigUint, digits: usize) -> Vec<BigUint> {
     powers
 }
 
-/// `sum_i digits[i] N^i`, combining neighbours pairwise: level `j` joins blocks of `2^j`
-/// digits with one multiplication by `N^(2^j)`. With Karatsuba multiplication this is far
-/// below the quadratic cost of Horner's rule on big numbers.
+/// The number $`\sum_i d_i N^i`$ of the base-$`N`$ `digits` $`d_i`$, combining neighbours pairwise:
+/// level $`j`$ joins blocks of $`2^j`$ digits with one multiplication by $`N^{2^j}`$. With
+/// Karatsuba multiplication this is far below the quadratic cost of Horner's rule on big numbers.
 pub(crate) fn digits_to_biguint(digits: &[u64], powers: &[BigUint]) -> BigUint {
     let mut level: Vec<BigUint> = digits.iter().map(|&d| BigUint::from(d)).collect();
     for p in powers {
@@ -104,9 +105,9 @@ pub(crate) fn digits_to_biguint(digits: &[u64], powers: &[BigUint]) -> BigUint {
     level.pop().unwrap_or_default()
 }
 
-/// The inverse of [`digits_to_biguint`]: writes the base-`N` digits of `v` into `out`
-/// (least significant first), splitting `v` by `N^(2^j)` recursively. `v` must be below
-/// `N^out.len()`, so every digit fits in a `u64` (`N <= 2^64`).
+/// The inverse of [`digits_to_biguint`]: writes the base-$`N`$ digits of `v` into `out`
+/// (least significant first), splitting `v` by $`N^{2^j}`$ recursively. `v` must be below
+/// $`N^m`$, $`m`$ = `out.len()`, so every digit fits in a `u64` ($`N \le 2^{64}`$).
 pub(crate) fn biguint_to_digits(v: BigUint, powers: &[BigUint], out: &mut [u64]) {
     let count = out.len();
     if count <= 1 {

@@ -6,8 +6,8 @@ use crate::{BitReader, CodecError};
 
 /// A finished message: `len` bits packed little-endian into 64-bit words.
 ///
-/// Bit `i` of the message is bit `i % 64` of word `i / 64`. Bits past `len` in the last
-/// word are always zero, so two equal messages compare equal.
+/// Bit $`i`$ of the message is bit $`i \bmod 64`$ of word $`\lfloor i/64 \rfloor`$. Bits past `len`
+/// in the last word are always zero, so two equal messages compare equal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct BitString {
     pub(crate) words: Vec<u64>,
@@ -36,7 +36,8 @@ impl BitString {
         Ok(Self { words, len })
     }
 
-    /// Builds a message from bytes (bit `i` is bit `i % 8` of byte `i / 8`), keeping `len` bits.
+    /// Builds a message from bytes (bit $`i`$ is bit $`i \bmod 8`$ of byte
+    /// $`\lfloor i/8 \rfloor`$), keeping `len` bits.
     ///
     /// This is how a message received from the outside world (a file, a socket, a fuzzer)
     /// enters the codecs. Errors if `len` is more than the bytes hold.
@@ -58,7 +59,8 @@ impl BitString {
         Ok(Self { words, len })
     }
 
-    /// The message as bytes, `ceil(len / 8)` of them (the inverse of [`BitString::from_bytes`]).
+    /// The message as bytes, $`\lceil \mathrm{len}/8 \rceil`$ of them (the inverse of
+    /// [`BitString::from_bytes`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out: Vec<u8> = self.words.iter().flat_map(|w| w.to_le_bytes()).collect();
         out.truncate(self.len.div_ceil(8));

@@ -1,9 +1,15 @@
 //! Elias gamma and delta codes for positive integers (Elias, 1975).
 //!
-//! With `N = floor(log2 v)`, gamma writes `N` zeros, then the `N + 1` binary digits of `v`
-//! (whose first is the one that ends the zero run): `2N + 1` bits. Delta writes `N + 1` in
-//! gamma, then the `N` binary digits of `v` after its leading one:
-//! `N + 2 floor(log2(N + 1)) + 1` bits. Both are prefix-free, so they can be concatenated.
+//! With $`N = \lfloor \log_2 v \rfloor`$, gamma writes $`N`$ zeros, then the $`N + 1`$ binary
+//! digits of $`v`$ (whose first is the one that ends the zero run): $`2N + 1`$ bits. Delta writes
+//! $`N + 1`$ in gamma, then the $`N`$ binary digits of $`v`$ after its leading one:
+//!
+//! ```math
+//! |\gamma(v)| = 2N + 1, \qquad |\delta(v)| = N + 2 \lfloor \log_2(N + 1) \rfloor + 1
+//! \quad \text{bits.}
+//! ```
+//!
+//! Both are prefix-free, so they can be concatenated.
 //!
 //! Unlike the fixed-width fields of the rest of the crate, the binary digits are written most
 //! significant first, so the message holds the textbook codewords bit for bit: gamma(9) is
@@ -15,7 +21,7 @@ fn floor_log2(v: u64) -> u32 {
     63 - v.leading_zeros()
 }
 
-/// The error for `v = 0`, which neither code can represent.
+/// The error for $`v = 0`$, which neither code can represent.
 fn zero_error() -> CodecError {
     CodecError::InvalidInput("Elias codes represent integers v >= 1, got 0".into())
 }
@@ -30,7 +36,7 @@ fn reversed_low_bits(v: u64, n: u32) -> u64 {
     }
 }
 
-/// Elias gamma code of `v >= 1`.
+/// Elias gamma code of $`v \ge 1`$.
 ///
 /// ```
 /// use bitcodec::{BitWriter, EliasGamma};
@@ -46,7 +52,7 @@ fn reversed_low_bits(v: u64, n: u32) -> u64 {
 pub struct EliasGamma;
 
 impl EliasGamma {
-    /// The codeword length of `v`: `2 floor(log2 v) + 1`. Errors on `v = 0`.
+    /// The codeword length of $`v`$: $`2 \lfloor \log_2 v \rfloor + 1`$. Errors on $`v = 0`$.
     pub fn len(v: u64) -> Result<usize, CodecError> {
         if v == 0 {
             return Err(zero_error());
@@ -54,7 +60,7 @@ impl EliasGamma {
         Ok(2 * floor_log2(v) as usize + 1)
     }
 
-    /// Writes `v >= 1` (all or nothing).
+    /// Writes $`v \ge 1`$ (all or nothing).
     pub fn encode(w: &mut BitWriter, v: u64) -> Result<(), CodecError> {
         w.ensure_room(Self::len(v)?)?;
         let n = floor_log2(v);
@@ -91,7 +97,7 @@ impl EliasGamma {
     }
 }
 
-/// Elias delta code of `v >= 1`.
+/// Elias delta code of $`v \ge 1`$.
 ///
 /// ```
 /// use bitcodec::{BitWriter, EliasDelta};
@@ -105,8 +111,8 @@ impl EliasGamma {
 pub struct EliasDelta;
 
 impl EliasDelta {
-    /// The codeword length of `v`: `N + 2 floor(log2(N + 1)) + 1` with `N = floor(log2 v)`.
-    /// Errors on `v = 0`.
+    /// The codeword length of $`v`$: $`N + 2 \lfloor \log_2(N + 1) \rfloor + 1`$ with
+    /// $`N = \lfloor \log_2 v \rfloor`$. Errors on $`v = 0`$.
     pub fn len(v: u64) -> Result<usize, CodecError> {
         if v == 0 {
             return Err(zero_error());
@@ -115,7 +121,7 @@ impl EliasDelta {
         Ok(n as usize + EliasGamma::len(n + 1)?)
     }
 
-    /// Writes `v >= 1` (all or nothing).
+    /// Writes $`v \ge 1`$ (all or nothing).
     pub fn encode(w: &mut BitWriter, v: u64) -> Result<(), CodecError> {
         w.ensure_room(Self::len(v)?)?;
         let n = floor_log2(v);

@@ -1,16 +1,24 @@
-//! Enumerative codes: a k-subset of `[n]` in `ceil(log2 C(n, k))` bits, and a multiset (type)
-//! of `k` draws over `n` symbols in `ceil(log2 C(n + k - 1, k))` bits.
+//! Enumerative codes: a $`k`$-subset of $`[n]`$ in $`\lceil \log_2 \binom{n}{k} \rceil`$ bits, and
+//! a multiset (type) of $`k`$ draws over $`n`$ symbols in $`\lceil \log_2 \binom{n+k-1}{k} \rceil`$
+//! bits.
 //!
-//! A subset `c_1 < c_2 < ... < c_k` of `{0, ..., n-1}` is ranked by the combinatorial number
-//! system, `r = sum_t C(c_t, t)`, which is a bijection onto `[0, C(n, k))`. A multiset
-//! `a_1 <= ... <= a_k` maps to the subset `c_t = a_t + t - 1` of `{0, ..., n + k - 2}`.
-//! Both rank and unrank walk the binomial coefficients `C(c, t)` incrementally
-//! (`C(c + 1, t) = C(c, t) (c + 1) / (c + 1 - t)` and the like, several steps merged per
-//! big-integer operation), so they cost `O(n + k)` steps on numbers of `O(log C)` bits.
+//! A subset $`c_1 < c_2 < \dots < c_k`$ of $`\{0, \dots, n-1\}`$ is ranked by the combinatorial
+//! number system,
 //!
-//! In code: [`SubsetCode::rank`] / [`SubsetCode::unrank`] are `r` and its inverse,
+//! ```math
+//! r = \sum_{t=1}^{k} \binom{c_t}{t},
+//! ```
+//!
+//! which is a bijection onto $`[0, \binom{n}{k})`$. A multiset $`a_1 \le \dots \le a_k`$ maps to
+//! the subset $`c_t = a_t + t - 1`$ of $`\{0, \dots, n + k - 2\}`$. Both rank and unrank walk the
+//! binomial coefficients $`\binom{c}{t}`$ incrementally
+//! ($`\binom{c+1}{t} = \binom{c}{t} \frac{c + 1}{c + 1 - t}`$ and the like, several steps merged
+//! per big-integer operation), so they cost $`O(n + k)`$ steps on numbers of $`O(\log C)`$ bits.
+//!
+//! In code: [`SubsetCode::rank`] / [`SubsetCode::unrank`] are $`r`$ and its inverse,
 //! [`MultisetCode::rank`] and [`MultisetCode::rank_counts`] take the draws or the count
-//! vector, and the codeword is the rank in `ceil(log2 C)` bits, least significant first.
+//! vector, and the codeword is the rank in $`\lceil \log_2 C \rceil`$ bits, least significant
+//! first.
 
 use std::iter::repeat_n;
 
@@ -21,16 +29,16 @@ use crate::bigint::{binomial, bits_for_count, push_biguint, read_biguint};
 use crate::{BitReader, BitWriter, CodecError};
 
 /// Practical limits of the exact enumerative codes. They are engineering bounds, not
-/// mathematical ones: ranking and unranking walk about `n + k` binomial coefficients of up to
-/// `L = ceil(log2 C)` bits, i.e. about `(n + k) (L / 64 + 1)` word operations, and a code is
-/// refused if that exceeds [`MAX_WORK`] (about ten seconds) or `L` exceeds
+/// mathematical ones: ranking and unranking walk about $`n + k`$ binomial coefficients of up to
+/// $`L = \lceil \log_2 C \rceil`$ bits, i.e. about $`(n + k)(L/64 + 1)`$ word operations, and a
+/// code is refused if that exceeds [`MAX_WORK`] (about ten seconds) or $`L`$ exceeds
 /// [`MAX_CODEWORD_BITS`].
 const MAX_CODEWORD_BITS: f64 = (1u64 << 24) as f64;
 /// See [`MAX_CODEWORD_BITS`].
 const MAX_WORK: f64 = (1u64 << 32) as f64;
 
-/// `k log2(e n / k)` (for `k <= n / 2`, else with `n - k`), an upper bound on
-/// `log2 C(n, k)`, used to refuse absurd sizes before computing anything.
+/// The upper bound $`k \log_2(e n/k)`$ on $`\log_2 \binom{n}{k}`$ (for $`k \le n/2`$, else with
+/// $`n - k`$), used to refuse absurd sizes before computing anything.
 fn log2_binomial_upper(n: u64, k: u64) -> f64 {
     if k == 0 || k >= n {
         return 0.0;
@@ -39,7 +47,7 @@ fn log2_binomial_upper(n: u64, k: u64) -> f64 {
     k * (std::f64::consts::E * n as f64 / k).log2()
 }
 
-/// Refuses a `k`-subset code of an `n`-set whose exact code would be impractically slow.
+/// Refuses a $`k`$-subset code of an $`n`$-set whose exact code would be impractically slow.
 fn check_cost(n: u64, k: u64) -> Result<(), CodecError> {
     let bits = log2_binomial_upper(n, k);
     // With k = 0 or k = n there is one subset and no walk: only the k elements are listed.
@@ -57,11 +65,11 @@ fn check_cost(n: u64, k: u64) -> Result<(), CodecError> {
     Ok(())
 }
 
-/// The exact enumerative code of k-subsets of `{0, ..., n-1}`.
+/// The exact enumerative code of $`k`$-subsets of $`\{0, \dots, n-1\}`$.
 ///
-/// Ranking and unranking cost about `n + k` big-integer steps on numbers of
-/// `ceil(log2 C(n, k))` bits; the constructor refuses codes where that is impractical
-/// (a subset of 10^4 of 10^6 coordinates, about 81 kbit, is accepted).
+/// Ranking and unranking cost about $`n + k`$ big-integer steps on numbers of
+/// $`\lceil \log_2 \binom{n}{k} \rceil`$ bits; the constructor refuses codes where that is
+/// impractical (a subset of $`10^4`$ of $`10^6`$ coordinates, about 81 kbit, is accepted).
 ///
 /// ```
 /// use bitcodec::{BitWriter, SubsetCode};
@@ -81,7 +89,7 @@ pub struct SubsetCode {
 }
 
 impl SubsetCode {
-    /// A code for subsets of size `k <= n` of an `n`-element set.
+    /// A code for subsets of size $`k \le n`$ of an $`n`$-element set.
     pub fn new(n: u64, k: u64) -> Result<Self, CodecError> {
         if k > n {
             return Err(CodecError::InvalidParameter(format!(
@@ -94,22 +102,22 @@ impl SubsetCode {
         Ok(Self { n, k, count, len })
     }
 
-    /// Universe size `n`.
+    /// Universe size $`n`$.
     pub fn universe(&self) -> u64 {
         self.n
     }
 
-    /// Subset size `k`.
+    /// Subset size $`k`$.
     pub fn size(&self) -> u64 {
         self.k
     }
 
-    /// The number of subsets, `C(n, k)`.
+    /// The number of subsets, $`\binom{n}{k}`$.
     pub fn count(&self) -> &BigUint {
         &self.count
     }
 
-    /// The exact codeword length: `ceil(log2 C(n, k))`.
+    /// The exact codeword length: $`\lceil \log_2 \binom{n}{k} \rceil`$.
     pub fn len(&self) -> usize {
         self.len
     }
@@ -119,7 +127,8 @@ impl SubsetCode {
         self.len == 0
     }
 
-    /// The rank `sum_t C(c_t, t)` of a strictly increasing list `c_1 < ... < c_k` below `n`.
+    /// The rank $`\sum_t \binom{c_t}{t}`$ of a strictly increasing list $`c_1 < \dots < c_k`$ below
+    /// $`n`$.
     pub fn rank(&self, subset: &[u64]) -> Result<BigUint, CodecError> {
         if subset.len() as u64 != self.k {
             return Err(CodecError::InvalidInput(format!(
@@ -144,7 +153,7 @@ impl SubsetCode {
         Ok(rank_sorted(subset.iter().copied()))
     }
 
-    /// The subset of rank `r < C(n, k)`, in increasing order.
+    /// The subset of rank $`r < \binom{n}{k}`$, in increasing order.
     pub fn unrank(&self, r: &BigUint) -> Result<Vec<u64>, CodecError> {
         let mut out = vec![0u64; self.k as usize];
         self.unrank_each(r, |i, c| {
@@ -155,8 +164,8 @@ impl SubsetCode {
         Ok(out)
     }
 
-    /// Unranks `r`, calling `emit(t - 1, c_t)` for `t = k, ..., 1`; errors before emitting
-    /// anything if `r >= C(n, k)`.
+    /// Unranks `r`, calling `emit(t - 1, c_t)` for $`t = k, \dots, 1`$; errors before emitting
+    /// anything if $`r \ge \binom{n}{k}`$.
     fn unrank_each(&self, r: &BigUint, emit: impl FnMut(usize, u64)) -> Result<(), CodecError> {
         if r >= &self.count {
             return Err(CodecError::InvalidCodeword("subset rank past C(n, k)"));
@@ -165,7 +174,7 @@ impl SubsetCode {
         Ok(())
     }
 
-    /// Writes a strictly increasing list of `k` elements below `n`, all or nothing.
+    /// Writes a strictly increasing list of $`k`$ elements below $`n`$, all or nothing.
     pub fn encode(&self, w: &mut BitWriter, subset: &[u64]) -> Result<(), CodecError> {
         let r = self.rank(subset)?;
         w.ensure_room(self.len)?;
@@ -182,12 +191,12 @@ impl SubsetCode {
     }
 }
 
-/// The exact enumerative code of multisets (types) of `k` draws over `n` symbols.
+/// The exact enumerative code of multisets (types) of $`k`$ draws over $`n`$ symbols.
 ///
-/// A multiset is given either as its non-decreasing list of draws `a_1 <= ... <= a_k` or as
-/// its count vector (`counts[i]` = how often symbol `i` was drawn, summing to `k`). Its rank is
-/// that of the k-subset `c_t = a_t + t - 1` of `{0, ..., n + k - 2}` under [`SubsetCode`], and
-/// the same practical limits apply.
+/// A multiset is given either as its non-decreasing list of draws $`a_1 \le \dots \le a_k`$ or
+/// as its count vector (`counts[i]` = how often symbol `i` was drawn, summing to $`k`$). Its rank
+/// is that of the $`k`$-subset $`c_t = a_t + t - 1`$ of $`\{0, \dots, n + k - 2\}`$ under
+/// [`SubsetCode`], and the same practical limits apply.
 ///
 /// ```
 /// use bitcodec::{BitWriter, MultisetCode};
@@ -208,7 +217,7 @@ pub struct MultisetCode {
 }
 
 impl MultisetCode {
-    /// A code for `k` draws over `n` symbols (`n >= 1`, or `n = 0` with `k = 0`).
+    /// A code for $`k`$ draws over $`n`$ symbols ($`n \ge 1`$, or $`n = 0`$ with $`k = 0`$).
     pub fn new(n: u64, k: u64) -> Result<Self, CodecError> {
         if n == 0 && k > 0 {
             return Err(CodecError::InvalidParameter(
@@ -225,22 +234,22 @@ impl MultisetCode {
         })
     }
 
-    /// Number of symbols `n`.
+    /// Number of symbols $`n`$.
     pub fn symbols(&self) -> u64 {
         self.n
     }
 
-    /// Number of draws `k`.
+    /// Number of draws $`k`$.
     pub fn draws(&self) -> u64 {
         self.k
     }
 
-    /// The number of types, `C(n + k - 1, k)`.
+    /// The number of types, $`\binom{n + k - 1}{k}`$.
     pub fn count(&self) -> &BigUint {
         self.subsets.count()
     }
 
-    /// The exact codeword length: `ceil(log2 C(n + k - 1, k))`.
+    /// The exact codeword length: $`\lceil \log_2 \binom{n + k - 1}{k} \rceil`$.
     pub fn len(&self) -> usize {
         self.subsets.len()
     }
@@ -250,7 +259,8 @@ impl MultisetCode {
         self.subsets.is_empty()
     }
 
-    /// The rank in `[0, C(n + k - 1, k))` of a non-decreasing list of `k` draws below `n`.
+    /// The rank in $`[0, \binom{n + k - 1}{k})`$ of a non-decreasing list of $`k`$ draws below
+    /// $`n`$.
     pub fn rank(&self, draws: &[u64]) -> Result<BigUint, CodecError> {
         if draws.len() as u64 != self.k {
             return Err(CodecError::InvalidInput(format!(
@@ -276,7 +286,7 @@ impl MultisetCode {
         Ok(rank_sorted(draws.iter().zip(0u64..).map(|(&a, t)| a + t)))
     }
 
-    /// The rank of a count vector of length `n` summing to `k`.
+    /// The rank of a count vector of length $`n`$ summing to $`k`$.
     pub fn rank_counts(&self, counts: &[u64]) -> Result<BigUint, CodecError> {
         if counts.len() as u64 != self.n {
             return Err(CodecError::InvalidInput(format!(
@@ -299,7 +309,7 @@ impl MultisetCode {
         Ok(rank_sorted(draws.zip(0u64..).map(|(a, t)| a + t)))
     }
 
-    /// The non-decreasing list of draws of rank `r < C(n + k - 1, k)`.
+    /// The non-decreasing list of draws of rank $`r < \binom{n + k - 1}{k}`$.
     pub fn unrank(&self, r: &BigUint) -> Result<Vec<u64>, CodecError> {
         let mut out = vec![0u64; self.k as usize];
         self.subsets.unrank_each(r, |i, c| {
@@ -311,7 +321,7 @@ impl MultisetCode {
         Ok(out)
     }
 
-    /// The count vector (length `n`) of the type of rank `r`, written into `counts`.
+    /// The count vector (length $`n`$) of the type of rank `r`, written into `counts`.
     /// On error `counts` is unchanged.
     pub fn unrank_counts(&self, r: &BigUint, counts: &mut [u64]) -> Result<(), CodecError> {
         self.check_counts_len(counts.len())?;
@@ -339,7 +349,7 @@ impl MultisetCode {
         Ok(())
     }
 
-    /// Writes a non-decreasing list of `k` draws, each below `n`, all or nothing.
+    /// Writes a non-decreasing list of $`k`$ draws, each below $`n`$, all or nothing.
     pub fn encode_sorted(&self, w: &mut BitWriter, draws: &[u64]) -> Result<(), CodecError> {
         let r = self.rank(draws)?;
         w.ensure_room(self.len())?;
@@ -347,7 +357,7 @@ impl MultisetCode {
         Ok(())
     }
 
-    /// Reads a type as its non-decreasing list of `k` draws. On error the reader does not move.
+    /// Reads a type as its non-decreasing list of $`k`$ draws. On error the reader does not move.
     pub fn decode_sorted(&self, r: &mut BitReader<'_>) -> Result<Vec<u64>, CodecError> {
         r.rewind_on_error(|r| {
             let rank = read_biguint(r, self.len())?;
@@ -355,7 +365,7 @@ impl MultisetCode {
         })
     }
 
-    /// Writes a count vector of length `n` summing to `k`, all or nothing.
+    /// Writes a count vector of length $`n`$ summing to $`k`$, all or nothing.
     pub fn encode_counts(&self, w: &mut BitWriter, counts: &[u64]) -> Result<(), CodecError> {
         let r = self.rank_counts(counts)?;
         w.ensure_room(self.len())?;
@@ -363,7 +373,7 @@ impl MultisetCode {
         Ok(())
     }
 
-    /// Reads a type as its count vector into `counts` (length `n`). On error the reader does
+    /// Reads a type as its count vector into `counts` (length $`n`$). On error the reader does
     /// not move and `counts` is unchanged.
     pub fn decode_counts(
         &self,
@@ -378,7 +388,7 @@ impl MultisetCode {
     }
 }
 
-/// `sum_t C(c_t, t)` for strictly increasing `c` (t counted from 1).
+/// The rank $`\sum_t \binom{c_t}{t}`$ for strictly increasing $`c`$ ($`t`$ counted from 1).
 fn rank_sorted(c: impl Iterator<Item = u64>) -> BigUint {
     let mut rank = BigUint::zero();
     // Terms with c_t < t (i.e. c_t = t - 1) are zero; they form a prefix 0, 1, ..., t0 - 1.
@@ -406,11 +416,12 @@ fn rank_sorted(c: impl Iterator<Item = u64>) -> BigUint {
     rank
 }
 
-/// Consecutive steps `C -> C num_j / den_j` of a binomial walk, merged while both products
-/// fit a `u64`, so one big-integer multiplication and one division make several steps.
+/// Consecutive steps $`C \to C\, \mathrm{num}_j/\mathrm{den}_j`$ of a binomial walk, merged while
+/// both products fit a `u64`, so one big-integer multiplication and one division make several
+/// steps.
 ///
 /// The merged division is exact: the walk's value after the batch is an integer, and it
-/// equals the value before times `num / den`.
+/// equals the value before times $`\mathrm{num}/\mathrm{den}`$.
 struct Batch {
     num: u64,
     den: u64,
@@ -418,7 +429,8 @@ struct Batch {
 }
 
 impl Batch {
-    /// Merges up to `max_steps >= 1` steps whose factors are `factors(j)` for `j = 0, 1, ...`.
+    /// Merges up to `max_steps` $`\ge 1`$ steps whose factors are `factors(j)` for
+    /// $`j = 0, 1, \dots`$.
     #[inline]
     fn new(max_steps: u64, factors: impl Fn(u64) -> (u64, u64)) -> Self {
         let (num, den) = factors(0);
@@ -438,8 +450,8 @@ impl Batch {
     }
 }
 
-/// Unranks `r < C(n, k) = count` into the strictly increasing k-subset of `{0..n-1}`, calling
-/// `emit(t - 1, c_t)` for `t = k, ..., 1`.
+/// Unranks $`r < \binom{n}{k}`$ = `count` into the strictly increasing $`k`$-subset of
+/// $`\{0, \dots, n-1\}`$, calling `emit(t - 1, c_t)` for $`t = k, \dots, 1`$.
 fn unrank_sorted(
     n: u64,
     k: u64,

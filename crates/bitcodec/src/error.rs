@@ -17,7 +17,7 @@ pub enum CodecError {
         remaining: usize,
     },
     /// A message without a capacity could not grow: the memory for `requested` more bits
-    /// could not be allocated (e.g. a unary codeword of `2^60` bits).
+    /// could not be allocated (e.g. a unary codeword of $`2^{60}`$ bits).
     #[error("cannot allocate {requested} more bits for the message")]
     OutOfMemory {
         /// Bits the write needed.

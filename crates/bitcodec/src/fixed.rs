@@ -1,9 +1,9 @@
-//! Fixed-width integers: `width` bits, any value below `2^width`.
+//! Fixed-width integers: `width` $`= w`$ bits, any value below $`2^w`$.
 
 use crate::field::check_width;
 use crate::{BitReader, BitWriter, CodecError, Field};
 
-/// A field of exactly `width` bits (0..=64).
+/// A field of exactly $`w`$ = `width` bits, $`0 \le w \le 64`$.
 ///
 /// ```
 /// use bitcodec::{BitWriter, FixedWidth};
@@ -36,7 +36,7 @@ impl FixedWidth {
         self.width == 0
     }
 
-    /// Writes `value`, which must be below `2^width`.
+    /// Writes `value`, which must be below $`2^w`$.
     pub fn encode(&self, w: &mut BitWriter, value: u64) -> Result<(), CodecError> {
         w.write_bits(value, self.width)
     }
@@ -46,8 +46,8 @@ impl FixedWidth {
         r.read_bits(self.width)
     }
 
-    /// Writes every value of `values` (each below `2^width`), all or nothing, through the
-    /// word-packing fast path [`BitWriter::write_fields`]: `m width` bits for `m` values.
+    /// Writes every value of `values` (each below $`2^w`$), all or nothing, through the
+    /// word-packing fast path [`BitWriter::write_fields`]: $`m w`$ bits for $`m`$ values.
     pub fn encode_all<T: Field>(&self, w: &mut BitWriter, values: &[T]) -> Result<(), CodecError> {
         w.write_fields(values, self.width)
     }

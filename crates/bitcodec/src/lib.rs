@@ -2,21 +2,21 @@
 //!
 //! Every message in lowbit is a real bit string. This crate is the only place bits are
 //! packed and unpacked: a [`BitWriter`] appends fields under an optional **capacity** (the
-//! round's budget B), a [`BitReader`] reads them back, and the codes below turn integers,
+//! round's budget $`B`$), a [`BitReader`] reads them back, and the codes below turn integers,
 //! symbol sequences and combinatorial objects into exactly as many bits as they need.
 //!
 //! | code | object | exact length (bits) |
 //! |---|---|---|
-//! | [`FixedWidth`] | integer below `2^w` | `w` |
-//! | [`Uniform`] | symbol of an alphabet of size `n` | `ceil(log2 n)` |
-//! | [`MixedRadix`] | `m` symbols over `n` letters, jointly | `ceil(m log2 n)` |
-//! | [`ChunkedRadix`] | the same, `c` symbols per 64-bit chunk (linear time) | `sum over chunks of ceil(c_i log2 n)`, at most `ceil(m log2 n) + ceil(m / c) - 1` |
-//! | [`Unary`] | `v >= 0` | `v + 1` |
-//! | [`EliasGamma`] | `v >= 1` | `2 floor(log2 v) + 1` |
-//! | [`EliasDelta`] | `v >= 1` | `N + 2 floor(log2(N+1)) + 1`, `N = floor(log2 v)` |
-//! | [`SubsetCode`] | k-subset of `[n]` | `ceil(log2 C(n, k))` |
-//! | [`MultisetCode`] | type of `k` draws over `n` symbols | `ceil(log2 C(n + k - 1, k))` |
-//! | [`TypeRangeCode`] | the same, range coded in linear time | `<= ceil(log2 C(n+k-1, k)) + 2` |
+//! | [`FixedWidth`] | integer below $`2^w`$ | $`w`$ |
+//! | [`Uniform`] | symbol of an alphabet of size $`n`$ | $`\lceil \log_2 n \rceil`$ |
+//! | [`MixedRadix`] | $`m`$ symbols over $`n`$ letters, jointly | $`\lceil m \log_2 n \rceil`$ |
+//! | [`ChunkedRadix`] | the same, $`c`$ symbols per 64-bit chunk (linear time) | $`\sum_i \lceil c_i \log_2 n \rceil`$ over the chunks, at most $`\lceil m \log_2 n \rceil + \lceil m/c \rceil - 1`$ |
+//! | [`Unary`] | $`v \ge 0`$ | $`v + 1`$ |
+//! | [`EliasGamma`] | $`v \ge 1`$ | $`2 \lfloor \log_2 v \rfloor + 1`$ |
+//! | [`EliasDelta`] | $`v \ge 1`$ | $`N + 2 \lfloor \log_2(N + 1) \rfloor + 1`$, $`N = \lfloor \log_2 v \rfloor`$ |
+//! | [`SubsetCode`] | $`k`$-subset of $`[n]`$ | $`\lceil \log_2 \binom{n}{k} \rceil`$ |
+//! | [`MultisetCode`] | type of $`k`$ draws over $`n`$ symbols | $`\lceil \log_2 \binom{n + k - 1}{k} \rceil`$ |
+//! | [`TypeRangeCode`] | the same, range coded in linear time | $`\le \lceil \log_2 \binom{n + k - 1}{k} \rceil + 2`$ |
 //!
 //! Every code has `encode`, `decode` and a `len` that gives the exact length before writing.
 //! Runs of fixed-width fields go through [`BitWriter::write_fields`] and
@@ -24,12 +24,12 @@
 //! and their `decode_all`), which pack whole 64-bit words from `u8`, `u16`, `u32` or `u64`
 //! slices (see [`Field`]) at gigabytes per second.
 //!
-//! **Wire format.** Bit `i` of a message is bit `i % 64` of word `i / 64` (and bit `i % 8` of
-//! byte `i / 8` in [`BitString::to_bytes`]). Integer fields, symbols, mixed-radix values and
-//! enumerative ranks are written least significant bit first; the Elias codes are the
-//! textbook codewords, binary digits most significant first.
+//! **Wire format.** Bit $`i`$ of a message is bit $`i \bmod 64`$ of word $`\lfloor i/64 \rfloor`$
+//! (and bit $`i \bmod 8`$ of byte $`\lfloor i/8 \rfloor`$ in [`BitString::to_bytes`]). Integer
+//! fields, symbols, mixed-radix values and enumerative ranks are written least significant bit
+//! first; the Elias codes are the textbook codewords, binary digits most significant first.
 //!
-//! The enumerative code of a k-subset of $`[n]`$ uses exactly
+//! The enumerative code of a $`k`$-subset of $`[n]`$ uses exactly
 //!
 //! ```math
 //! \left\lceil \log_2 \binom{n}{k} \right\rceil \text{ bits.}
@@ -43,7 +43,7 @@
 //!   object is [`CodecError::InvalidCodeword`]. A failed read or decode leaves the reader
 //!   where it was, and bits past the message's end never affect a result.
 //! - Constructors validate their parameters and refuse codes whose exact conversion would be
-//!   impractical (joint codewords over `2^20` bits for [`MixedRadix`]; about `2^32` word
+//!   impractical (joint codewords over $`2^{20}`$ bits for [`MixedRadix`]; about $`2^{32}`$ word
 //!   operations for the enumerative codes); see each code.
 //! - Nothing here panics on input.
 //!

@@ -1,39 +1,50 @@
-//! `ceil(log2 C(n, k))` in `O(min(k, n - k))` floating-point operations, without big
-//! integers once `C` is large.
+//! The length $`\lceil \log_2 \binom{n}{k} \rceil`$ in $`O(\min(k, n - k))`$ floating-point
+//! operations, without big integers once $`C = \binom{n}{k}`$ is large.
 //!
-//! `C(n, k) = prod_{i=1..k} (n - k + i) / i` (with `k <= n - k`). The numerator and
-//! denominator products are accumulated in doubles, rescaled by exact powers of two so they
-//! never overflow. Every factor is an integer below `2^53` (exact), so each product step and
-//! the final division round once: the result `r 2^e` satisfies
-//! `C = r 2^e (1 + theta)` with `|theta| <= eps := (2k + 2) 2^-52`. Writing `r = f 2^g` with
-//! `f in [1, 2)`, `C` lies strictly between `2^(e+g)` and `2^(e+g+1)` whenever
-//! `f in [1 + 4 eps, 2 - 8 eps]`, and then `ceil(log2 C) = e + g + 1` is certain. Otherwise
-//! `log2 C` is within `6 eps / ln 2` of an integer `m` and the value is reported as
-//! *near* `m`. Up to [`EXACT_BITS`] bits, `ceil(log2 C)` is computed exactly with big
-//! integers instead.
+//! With $`k \le n - k`$,
+//!
+//! ```math
+//! \binom{n}{k} = \prod_{i=1}^{k} \frac{n - k + i}{i}.
+//! ```
+//!
+//! The numerator and denominator products are accumulated in doubles, rescaled by exact powers
+//! of two so they never overflow. Every factor is an integer below $`2^{53}`$ (exact), so each
+//! product step and the final division round once: the result $`r\, 2^e`$ satisfies
+//!
+//! ```math
+//! C = r\, 2^e (1 + \theta), \qquad |\theta| \le \epsilon := (2k + 2)\, 2^{-52}.
+//! ```
+//!
+//! Writing $`r = f\, 2^g`$ with $`f \in [1, 2)`$, $`C`$ lies strictly between $`2^{e+g}`$ and
+//! $`2^{e+g+1}`$ whenever $`f \in [1 + 4\epsilon, 2 - 8\epsilon]`$, and then
+//! $`\lceil \log_2 C \rceil = e + g + 1`$ is certain. Otherwise $`\log_2 C`$ is within
+//! $`6\epsilon/\ln 2`$ of an integer $`m`$ and the value is reported as *near* $`m`$. Up to
+//! [`EXACT_BITS`] bits, $`\lceil \log_2 C \rceil`$ is computed exactly with big integers
+//! instead.
 
 use crate::bigint::{binomial, bits_for_count};
 
-/// Below `2^EXACT_BITS`, `ceil(log2 C)` comes from the exact big-integer binomial, which
-/// costs `O(k EXACT_BITS / 64)` word operations.
+/// Below $`C = 2^E`$, $`E`$ = `EXACT_BITS`, $`\lceil \log_2 C \rceil`$ comes from the exact
+/// big-integer binomial, which costs $`O(k E/64)`$ word operations.
 pub(crate) const EXACT_BITS: u64 = 4096;
 
-/// `2^960` and `2^-960`: the rescaling step of the products (factors are below `2^53`, so
-/// a product above `2^960` times one more factor stays finite).
+/// The rescaling step of the products, $`2^{960}`$ and $`2^{-960}`$ (factors are below
+/// $`2^{53}`$, so a product above $`2^{960}`$ times one more factor stays finite).
 const BIG: f64 = f64::from_bits((1023 + 960) << 52);
 const SMALL: f64 = f64::from_bits((1023 - 960) << 52);
 
-/// `ceil(log2 C(n, k))`, or the integer it is too close to call.
+/// The length $`\lceil \log_2 \binom{n}{k} \rceil`$, or the integer it is too close to call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CeilLog2 {
-    /// `ceil(log2 C)`, certainly.
+    /// The length $`\lceil \log_2 C \rceil`$, certainly.
     Exact(u64),
-    /// `log2 C` lies within `2^-7` of this integer `m` (so `ceil(log2 C)` is `m` or `m + 1`).
+    /// The value $`\log_2 C`$ lies within $`2^{-7}`$ of this integer $`m`$ (so
+    /// $`\lceil \log_2 C \rceil`$ is $`m`$ or $`m + 1`$).
     Near(u64),
 }
 
 impl CeilLog2 {
-    /// The integer: `ceil(log2 C)` if exact, the nearby integer otherwise.
+    /// The integer: $`\lceil \log_2 C \rceil`$ if exact, the nearby integer otherwise.
     pub(crate) fn value(self) -> u64 {
         match self {
             Self::Exact(m) | Self::Near(m) => m,
@@ -41,8 +52,9 @@ impl CeilLog2 {
     }
 }
 
-/// `ceil(log2 C(n, k))` for `k <= n < 2^53` (0 when `C = 1`), certified as in the module
-/// docs. Callers keep `k` well below `2^48` so that `eps` stays tiny.
+/// The length $`\lceil \log_2 \binom{n}{k} \rceil`$ for $`k \le n < 2^{53}`$ (0 when $`C = 1`$),
+/// certified as in the module docs. Callers keep $`k`$ well below $`2^{48}`$ so that
+/// $`\epsilon`$ stays tiny.
 pub(crate) fn ceil_log2_binomial(n: u64, k: u64) -> CeilLog2 {
     if k > n {
         return CeilLog2::Exact(0);
@@ -70,8 +82,8 @@ pub(crate) fn ceil_log2_binomial(n: u64, k: u64) -> CeilLog2 {
     }
 }
 
-/// `(r, e)` with `C(n, k) = r 2^e (1 + theta)`, `|theta| <= (2k + 2) 2^-52`, for
-/// `1 <= k <= n - k`.
+/// The pair $`(r, e)`$ with $`\binom{n}{k} = r\, 2^e (1 + \theta)`$,
+/// $`|\theta| \le (2k + 2)\, 2^{-52}`$, for $`1 \le k \le n - k`$.
 fn scaled_binomial(n: u64, k: u64) -> (f64, i64) {
     let base = n - k;
     let (mut num, mut num_exp) = (1.0f64, 0i64);

@@ -1,23 +1,24 @@
 //! Word-packing kernels behind [`BitWriter::write_fields`](crate::BitWriter::write_fields) and
 //! [`BitReader::read_fields`](crate::BitReader::read_fields).
 //!
-//! A run of `m` fields of `w` bits starting at bit `p` occupies bits `p .. p + m w` of the
-//! message, i.e. word `p / 64` from bit `p % 64` onwards. The kernels build or take apart one
+//! A run of $`m`$ fields of $`w`$ bits starting at bit $`p`$ occupies bits $`p`$ to
+//! $`p + m w - 1`$ of the message, i.e. word $`\lfloor p/64 \rfloor`$ from bit $`p \bmod 64`$
+//! onwards. The kernels build or take apart one
 //! 64-bit word at a time in registers; callers have checked widths, values and room, so the
 //! loops carry no per-field checks. Three kinds, fastest first:
 //!
 //! - `u8` fields of 1, 2 or 4 bits: eight bytes at a time, merged or split by shift-or-mask
 //!   steps that halve (or double) the number of lanes in a `u64`;
-//! - widths dividing 64: `64 / w` fields per word with constant shifts;
+//! - widths dividing 64: $`64/w`$ fields per word with constant shifts;
 //! - any other width: an accumulator flushed whenever 64 bits are complete.
 
 use crate::Field;
 
-/// Packs `values` (each below `2^width`, `1 <= width <= 64`) into `dst`, starting at bit
-/// `offset < 64` of `dst[0]`.
+/// Packs `values` (each below $`2^w`$, $`w`$ = `width`, $`1 \le w \le 64`$) into `dst`,
+/// starting at bit `offset < 64` of `dst[0]`.
 ///
 /// `dst[0]` may hold earlier bits below `offset` (kept); every other bit of `dst` is
-/// overwritten. `dst` must hold exactly `ceil((offset + m width) / 64)` words.
+/// overwritten. `dst` must hold exactly $`\lceil (\mathrm{offset} + m w)/64 \rceil`$ words.
 #[inline]
 pub(crate) fn pack<T: Field>(values: &[T], width: u32, dst: &mut [u64], offset: u32) {
     if let Some(bytes) = T::as_bytes(values) {
@@ -136,7 +137,7 @@ fn unpack_words<T>(
     }
 }
 
-/// Up to `64 / W` fields in one word, the first in the low bits.
+/// Up to $`64/W`$ fields in one word, the first in the low bits.
 #[inline(always)]
 fn fields_to_word<T: Field, const W: u32>(chunk: &[T]) -> u64 {
     chunk
@@ -154,8 +155,8 @@ fn word_to_fields<T: Field, const W: u32>(word: u64, chunk: &mut [T]) {
     }
 }
 
-/// Up to `64 / W` byte fields (`W` in 1, 2, 4) in one word: each group of eight bytes is read
-/// as a `u64` with one field per 8-bit lane and merged into `8 W` bits.
+/// Up to $`64/W`$ byte fields ($`W \in \{1, 2, 4\}`$) in one word: each group of eight bytes
+/// is read as a `u64` with one field per 8-bit lane and merged into $`8W`$ bits.
 #[inline(always)]
 fn bytes_to_word<const W: u32>(chunk: &[u8]) -> u64 {
     let (groups, rest) = chunk.as_chunks::<8>();
@@ -187,8 +188,8 @@ fn word_to_bytes<const W: u32>(word: u64, chunk: &mut [u8]) {
     }
 }
 
-/// Merges eight 8-bit lanes, each holding a `W`-bit field in its low bits, into the low `8 W`
-/// bits: three steps, each joining neighbouring lanes into one twice as wide.
+/// Merges eight 8-bit lanes, each holding a $`W`$-bit field in its low bits, into the low
+/// $`8W`$ bits: three steps, each joining neighbouring lanes into one twice as wide.
 #[inline(always)]
 fn merge_lanes<const W: u32>(mut x: u64) -> u64 {
     if W == 1 {
@@ -208,7 +209,7 @@ fn merge_lanes<const W: u32>(mut x: u64) -> u64 {
     x
 }
 
-/// The inverse of [`merge_lanes`]: `8 W` bits into eight 8-bit lanes of `W` bits each.
+/// The inverse of [`merge_lanes`]: $`8W`$ bits into eight 8-bit lanes of $`W`$ bits each.
 #[inline(always)]
 fn split_lanes<const W: u32>(mut x: u64) -> u64 {
     let mut lane = 64;

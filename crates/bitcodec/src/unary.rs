@@ -1,8 +1,8 @@
-//! Unary code: `v` one-bits then a zero, `v + 1` bits.
+//! Unary code: $`v`$ one-bits then a zero, $`v + 1`$ bits.
 
 use crate::{BitReader, BitWriter, CodecError};
 
-/// The unary code of non-negative integers: `v` ones followed by one zero.
+/// The unary code of non-negative integers: $`v`$ ones followed by one zero.
 ///
 /// Decoding takes a limit so that a long run of ones in a corrupted message is an error,
 /// not an endless read.
@@ -19,7 +19,7 @@ use crate::{BitReader, BitWriter, CodecError};
 pub struct Unary;
 
 impl Unary {
-    /// The codeword length of `v`: `v + 1` bits.
+    /// The codeword length of $`v`$: $`v + 1`$ bits.
     pub fn len(v: u64) -> usize {
         (v as usize).saturating_add(1)
     }

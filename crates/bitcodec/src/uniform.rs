@@ -1,8 +1,10 @@
-//! Uniform symbols: one symbol of an alphabet of size `n` in exactly `ceil(log2 n)` bits.
+//! Uniform symbols: one symbol of an alphabet of size $`n`$ in exactly $`\lceil \log_2 n \rceil`$
+//! bits.
 
 use crate::{BitReader, BitWriter, CodecError, Field};
 
-/// The number of bits of a uniform code over `n` symbols: `ceil(log2 n)` (0 for `n = 1`).
+/// The number of bits of a uniform code over $`n`$ symbols: $`\lceil \log_2 n \rceil`$ (0 for
+/// $`n = 1`$).
 pub fn ceil_log2(n: u64) -> u32 {
     if n <= 1 {
         0
@@ -11,9 +13,9 @@ pub fn ceil_log2(n: u64) -> u32 {
     }
 }
 
-/// One symbol of `{0, ..., n-1}` in `ceil(log2 n)` bits.
+/// One symbol of $`\{0, \dots, n-1\}`$ in $`\lceil \log_2 n \rceil`$ bits.
 ///
-/// The decoder rejects the `2^len - n` bit patterns that name no symbol.
+/// The decoder rejects the $`2^{\lceil \log_2 n \rceil} - n`$ bit patterns that name no symbol.
 ///
 /// ```
 /// use bitcodec::{BitWriter, Uniform};
@@ -31,7 +33,7 @@ pub struct Uniform {
 }
 
 impl Uniform {
-    /// A code for an alphabet of `n >= 1` symbols.
+    /// A code for an alphabet of $`n \ge 1`$ symbols.
     pub fn new(n: u64) -> Result<Self, CodecError> {
         if n == 0 {
             return Err(CodecError::InvalidParameter(
@@ -49,17 +51,17 @@ impl Uniform {
         self.n
     }
 
-    /// The exact length of every codeword: `ceil(log2 n)`.
+    /// The exact length of every codeword: $`\lceil \log_2 n \rceil`$.
     pub fn len(&self) -> usize {
         self.width as usize
     }
 
-    /// Whether codewords are empty (`n = 1`).
+    /// Whether codewords are empty ($`n = 1`$).
     pub fn is_empty(&self) -> bool {
         self.width == 0
     }
 
-    /// Writes `symbol < n`.
+    /// Writes `symbol` $`< n`$.
     pub fn encode(&self, w: &mut BitWriter, symbol: u64) -> Result<(), CodecError> {
         if symbol >= self.n {
             return Err(CodecError::SymbolOutOfRange {
@@ -70,7 +72,7 @@ impl Uniform {
         w.write_bits(symbol, self.width)
     }
 
-    /// Reads one symbol; a pattern `>= n` is an invalid codeword (and the reader does not move).
+    /// Reads one symbol; a pattern $`\ge n`$ is an invalid codeword (and the reader does not move).
     pub fn decode(&self, r: &mut BitReader<'_>) -> Result<u64, CodecError> {
         r.rewind_on_error(|r| {
             let v = r.read_bits(self.width)?;
@@ -83,8 +85,9 @@ impl Uniform {
         })
     }
 
-    /// Writes every symbol of `symbols` (each `< n`), all or nothing, through the word-packing
-    /// fast path [`BitWriter::write_fields`]: `m ceil(log2 n)` bits for `m` symbols.
+    /// Writes every symbol of `symbols` (each $`< n`$), all or nothing, through the word-packing
+    /// fast path [`BitWriter::write_fields`]: $`m \lceil \log_2 n \rceil`$ bits for $`m`$
+    /// symbols.
     pub fn encode_all<T: Field>(&self, w: &mut BitWriter, symbols: &[T]) -> Result<(), CodecError> {
         let n = self.n;
         if let Some(symbol) = symbols.iter().map(|s| s.to_u64()).find(|&s| s >= n) {
@@ -96,7 +99,7 @@ impl Uniform {
         w.write_fields(symbols, self.width)
     }
 
-    /// Reads `out.len()` symbols. On error (too few bits, or a pattern `>= n`) the reader does
+    /// Reads `out.len()` symbols. On error (too few bits, or a pattern $`\ge n`$) the reader does
     /// not move and the contents of `out` are unspecified.
     pub fn decode_all<T: Field>(
         &self,

@@ -1,16 +1,21 @@
-//! # Accuracy conventions: from a paper's ε to lowbit's target MSE `D`
+//! # Accuracy conventions: from a paper's $`\varepsilon`$ to lowbit's target MSE $`D`$
 //!
-//! lowbit measures accuracy as `D = E‖x_T − x*‖²`. Papers state an accuracy ε in their own way.
-//! On the quadratic family `f_θ(x) = (μ/2)‖x − θ‖²` of the Kim reduction (notes-000 §1.1, §1.3),
-//! a function gap `E[f(x̂) − f*] <= ε²` is exactly `E‖x̂ − θ‖² <= 2ε²/μ`, so
+//! lowbit measures accuracy as $`D = \mathbb{E}\|x_T - x^*\|^2`$. Papers state an accuracy
+//! $`\varepsilon`$ in their own way. On the quadratic family
+//! $`f_\theta(x) = \frac{\mu}{2}\|x - \theta\|^2`$ of the Kim reduction (notes-000 §1.1, §1.3), a
+//! function gap $`\mathbb{E}[f(\hat x) - f^*] \le \varepsilon^2`$ is exactly
+//! $`\mathbb{E}\|\hat x - \theta\|^2 \le 2\varepsilon^2/\mu`$, so
 //!
-//! ```text
-//! D = c ε²,   c = 2/μ  (function-gap convention; c = 2 for μ = 1, the default)
-//!             c = 1    (ε² is itself the squared distance)
+//! ```math
+//! D = c\,\varepsilon^2, \qquad
+//! c = \begin{cases}
+//!   2/\mu & \text{(function-gap convention; } c = 2 \text{ for } \mu = 1 \text{, the default)} \\
+//!   1 & (\varepsilon^2 \text{ is itself the squared distance})
+//! \end{cases}
 //! ```
 //!
-//! The default `D = 2ε²` follows the secondary source cited in notes-000 §0.2 \[S\]; the paper body
-//! was not available, so the factor is kept configurable here, in one place:
+//! The default $`D = 2\varepsilon^2`$ follows the secondary source cited in notes-000 §0.2 \[S\];
+//! the paper body was not available, so the factor is kept configurable here, in one place:
 //! [`EpsilonConvention`].
 //!
 //! ```
@@ -28,31 +33,35 @@ use serde::Serialize;
 use crate::error::{BoundError, Result};
 use crate::validate::{finite_result, positive};
 
-/// The factor `c` in `D = c ε²` of the function-gap convention on a 1-strongly convex quadratic.
+/// The factor $`c`$ in $`D = c\,\varepsilon^2`$ of the function-gap convention on a 1-strongly
+/// convex quadratic.
 pub const FUNCTION_GAP_FACTOR: f64 = 2.0;
 
-/// How an accuracy ε maps to the target MSE `D = c ε²` (`c` = [`factor`](Self::factor)).
+/// How an accuracy $`\varepsilon`$ maps to the target MSE $`D = c\,\varepsilon^2`$ ($`c`$ =
+/// [`factor`](Self::factor)).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct EpsilonConvention {
     factor: f64,
 }
 
 impl EpsilonConvention {
-    /// `D = c ε²` for any finite `c > 0`.
+    /// The convention $`D = c\,\varepsilon^2`$ for any finite $`c > 0`$.
     pub fn new(factor: f64) -> Result<Self> {
         Ok(Self {
             factor: positive("factor", factor)?,
         })
     }
 
-    /// The function-gap convention on `½‖x − θ‖²`: `E[f − f*] <= ε²` ⇔ `D = 2ε²` (the default).
+    /// The function-gap convention on $`\tfrac12\|x - \theta\|^2`$:
+    /// $`\mathbb{E}[f - f^*] \le \varepsilon^2 \iff D = 2\varepsilon^2`$ (the default).
     pub fn function_gap() -> Self {
         Self {
             factor: FUNCTION_GAP_FACTOR,
         }
     }
 
-    /// The function-gap convention on `(μ/2)‖x − θ‖²`: `D = 2ε²/μ`.
+    /// The function-gap convention on $`\frac{\mu}{2}\|x - \theta\|^2`$:
+    /// $`D = 2\varepsilon^2/\mu`$.
     pub fn function_gap_with_curvature(mu: f64) -> Result<Self> {
         let mu = positive("mu", mu)?;
         let factor = FUNCTION_GAP_FACTOR / mu;
@@ -63,17 +72,18 @@ impl EpsilonConvention {
         }
     }
 
-    /// ε² is the squared distance itself: `D = ε²`.
+    /// The convention in which $`\varepsilon^2`$ is the squared distance itself:
+    /// $`D = \varepsilon^2`$.
     pub fn squared_distance() -> Self {
         Self { factor: 1.0 }
     }
 
-    /// The factor `c` in `D = c ε²`.
+    /// The factor $`c`$ in $`D = c\,\varepsilon^2`$.
     pub fn factor(&self) -> f64 {
         self.factor
     }
 
-    /// The target MSE `D = c ε²` for an accuracy `ε > 0`.
+    /// The target MSE $`D = c\,\varepsilon^2`$ for an accuracy $`\varepsilon > 0`$.
     pub fn mse(&self, epsilon: f64) -> Result<f64> {
         let eps = positive("epsilon", epsilon)?;
         let d = self.factor * eps * eps;
@@ -87,7 +97,7 @@ impl EpsilonConvention {
         }
     }
 
-    /// The accuracy `ε = sqrt(D/c)` that a target MSE `D > 0` corresponds to.
+    /// The accuracy $`\varepsilon = \sqrt{D/c}`$ that a target MSE $`D > 0`$ corresponds to.
     pub fn epsilon(&self, mse: f64) -> Result<f64> {
         let d = positive("mse", mse)?;
         Ok((d / self.factor).sqrt())

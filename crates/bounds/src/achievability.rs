@@ -1,23 +1,32 @@
 //! # Achievability under a bounded-dynamic-range oracle (Kim's Theorem 4, reconstructed)
 //!
 //! The paper's scheme and log factor are not available; this is the natural scheme of
-//! notes-000 §2 Theorem 4 and §3, a reconstruction \[I\]. Every gradient coordinate lies in `[−R, R]`
-//! and has noise variance at most `σ²`. Each round sends `k` coordinates (round-robin or by public
-//! coin, so no index bits), each stochastically rounded to a uniform grid of `2^q` points on
-//! `[−R, R]`, and the server keeps per-coordinate running means:
+//! notes-000 §2 Theorem 4 and §3, a reconstruction \[I\]. Every gradient coordinate lies in
+//! $`[-R, R]`$ and has noise variance at most $`\sigma^2`$. Each round sends $`k`$ coordinates
+//! (round-robin or by public coin, so no index bits), each stochastically rounded to a uniform
+//! grid of $`2^q`$ points on $`[-R, R]`$, and the server keeps per-coordinate running means:
 //!
-//! ```text
-//! q = ⌈log2(1 + 2R/σ)⌉          (so Δ <= σ; if B < q, coarse mode: q = B, one coordinate per round)
-//! k = min{d, ⌊B/q⌋}              bits sent per round: k q <= B, exactly
-//! Δ = 2R/(2^q − 1)               unbiased rounding, conditional variance <= Δ²/4
-//! E‖x̂ − θ‖² <= d (σ² + Δ²/4) / ⌊T k/d⌋
-//! T <= ⌈(d/k) ⌈(σ² + Δ²/4) d / D⌉⌉  rounds suffice for E‖x̂ − θ‖² <= D
+//! ```math
+//! \begin{aligned}
+//! q &= \lceil \log_2(1 + 2R/\sigma) \rceil
+//!   && \text{(so } \Delta \le \sigma \text{; if } B < q \text{, coarse mode: } q = B
+//!      \text{, one coordinate per round)} \\
+//! k &= \min\{d, \lfloor B/q \rfloor\}
+//!   && \text{bits sent per round: } k q \le B \text{, exactly} \\
+//! \Delta &= \frac{2R}{2^q - 1}
+//!   && \text{unbiased rounding, conditional variance} \le \Delta^2/4 \\
+//! \mathbb{E}\|\hat x - \theta\|^2 &\le \frac{d\,(\sigma^2 + \Delta^2/4)}{\lfloor T k/d \rfloor} \\
+//! T &\le \left\lceil \frac{d}{k} \left\lceil \frac{(\sigma^2 + \Delta^2/4)\, d}{D} \right\rceil
+//!   \right\rceil
+//!   && \text{rounds suffice for } \mathbb{E}\|\hat x - \theta\|^2 \le D
+//! \end{aligned}
 //! ```
 //!
-//! This matches the product lower bound `(σ² d/ε²) max{1, d/B}` up to the factor `q = O(log(R/σ))`.
-//! The quantizer that simulates it lives in the `quantizers` crate; this module only computes the
-//! guarantee. (`q` is found as the least `q >= 1` with `(2^q − 1) σ >= 2R`, i.e. `Δ <= σ`, which is
-//! the same integer without the rounding of a floating-point `log2` at exact powers of two.)
+//! This matches the product lower bound $`(\sigma^2 d/\varepsilon^2) \max\{1, d/B\}`$ up to the
+//! factor $`q = O(\log(R/\sigma))`$. The quantizer that simulates it lives in the `quantizers`
+//! crate; this module only computes the guarantee. ($`q`$ is found as the least $`q \ge 1`$ with
+//! $`(2^q - 1)\,\sigma \ge 2R`$, i.e. $`\Delta \le \sigma`$, which is the same integer without the
+//! rounding of a floating-point `log2` at exact powers of two.)
 //!
 //! ```
 //! use bounds::AchievabilityScheme;
@@ -41,8 +50,8 @@ use crate::validate::{count, dimension, finite_result, positive, sigma_squared};
 /// Largest grid resolution in bits per coordinate (grid indices must fit a `u64`).
 pub const MAX_BITS_PER_COORDINATE: u32 = 63;
 
-/// The reconstructed Theorem 4 scheme for dimension `d`, a budget of `B` bits per round, dynamic
-/// range `R` and noise level `σ`.
+/// The reconstructed Theorem 4 scheme for dimension $`d`$, a budget of $`B`$ bits per round,
+/// dynamic range $`R`$ and noise level $`\sigma`$.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AchievabilityScheme {
     dimension: usize,
@@ -56,7 +65,7 @@ pub struct AchievabilityScheme {
 }
 
 impl AchievabilityScheme {
-    /// Builds the scheme; validates `d >= 1`, `B >= 1`, `R > 0`, `σ > 0`.
+    /// Builds the scheme; validates $`d \ge 1`$, $`B \ge 1`$, $`R > 0`$, $`\sigma > 0`$.
     pub fn new(d: usize, budget_bits: u64, range: f64, sigma: f64) -> Result<Self> {
         dimension(d)?;
         count("bits", budget_bits)?;
@@ -87,49 +96,49 @@ impl AchievabilityScheme {
         })
     }
 
-    /// The dimension `d`.
+    /// The dimension $`d`$.
     pub fn dimension(&self) -> usize {
         self.dimension
     }
 
-    /// The budget `B` in bits per round.
+    /// The budget $`B`$ in bits per round.
     pub fn budget_bits(&self) -> u64 {
         self.budget_bits
     }
 
-    /// `q`, bits per sent coordinate.
+    /// The bits per sent coordinate, $`q`$.
     pub fn bits_per_coordinate(&self) -> u32 {
         self.bits_per_coordinate
     }
 
-    /// `k = min{d, ⌊B/q⌋}`, coordinates sent per round.
+    /// The coordinates sent per round, $`k = \min\{d, \lfloor B/q \rfloor\}`$.
     pub fn coordinates_per_round(&self) -> usize {
         self.coordinates_per_round
     }
 
-    /// `k q`, the exact number of bits sent per round (`<= B`).
+    /// The exact number of bits sent per round, $`k q \le B`$.
     pub fn bits_per_round(&self) -> u64 {
         self.coordinates_per_round as u64 * u64::from(self.bits_per_coordinate)
     }
 
-    /// `Δ = 2R/(2^q − 1)`, the grid spacing.
+    /// The grid spacing $`\Delta = 2R/(2^q - 1)`$.
     pub fn step(&self) -> f64 {
         self.step
     }
 
-    /// Whether the budget is below the fine resolution (`B < ⌈log2(1 + 2R/σ)⌉`), so `q = B` and
-    /// `Δ > σ`.
+    /// Whether the budget is below the fine resolution
+    /// ($`B < \lceil \log_2(1 + 2R/\sigma) \rceil`$), so $`q = B`$ and $`\Delta > \sigma`$.
     pub fn is_coarse(&self) -> bool {
         self.coarse
     }
 
-    /// `σ² + Δ²/4`, the variance bound of one decoded coordinate sample.
+    /// The variance bound of one decoded coordinate sample, $`\sigma^2 + \Delta^2/4`$.
     pub fn sample_variance_bound(&self) -> f64 {
         self.sigma * self.sigma + 0.25 * self.step * self.step
     }
 
-    /// The guarantee `d (σ² + Δ²/4)/⌊T k/d⌋` after `rounds = T`; an error if some coordinate may
-    /// have no sample yet (`T k < d`).
+    /// The guarantee $`d\,(\sigma^2 + \Delta^2/4)/\lfloor T k/d \rfloor`$ after `rounds` $`= T`$;
+    /// an error if some coordinate may have no sample yet ($`T k < d`$).
     pub fn mse_bound(&self, rounds: u64) -> Result<f64> {
         let d = self.dimension as u128;
         let visits = u128::from(rounds) * self.coordinates_per_round as u128 / d;
@@ -142,7 +151,8 @@ impl AchievabilityScheme {
         Ok(self.dimension as f64 * self.sample_variance_bound() / visits as f64)
     }
 
-    /// Rounds that suffice for `E‖x̂ − θ‖² <= mse`: `⌈(d/k) ⌈(σ² + Δ²/4) d/D⌉⌉`.
+    /// Rounds that suffice for $`\mathbb{E}\|\hat x - \theta\|^2 \le D`$ with `mse` $`= D`$:
+    /// $`\lceil (d/k) \lceil (\sigma^2 + \Delta^2/4)\, d/D \rceil \rceil`$.
     pub fn rounds_sufficient(&self, mse: f64) -> Result<u64> {
         let target = positive("mse", mse)?;
         let d = self.dimension as f64;

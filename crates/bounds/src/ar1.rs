@@ -1,23 +1,31 @@
 //! # Temporally correlated noise: the AR(1) oracle
 //!
-//! Per coordinate, `Z_t = ρ Z_{t−1} + √(1 − ρ²) ξ_t` (stationary, `|ρ| < 1`) and the samples
-//! `W_t = θ − σ Z_t` have covariance `σ² Σ` with `Σ_ij = ρ^{|i−j|}` (notes-000 §5.1, \[I\]).
+//! Per coordinate, $`Z_t = \rho Z_{t-1} + \sqrt{1 - \rho^2}\,\xi_t`$ (stationary, $`|\rho| < 1`$)
+//! and the samples $`W_t = \theta - \sigma Z_t`$ have covariance $`\sigma^2 \Sigma`$ with
+//! $`\Sigma_{ij} = \rho^{|i-j|}`$ (notes-000 §5.1, \[I\]).
 //!
-//! ```text
-//! F_T(ρ) = 1ᵀ Σ⁻¹ 1 / σ² = ((T − 2)(1 − ρ) + 2) / (σ² (1 + ρ))   →   (T/σ²) (1 − ρ)/(1 + ρ)
-//! inflation                (1 + ρ)/(1 − ρ)
-//! rounds                   T_ρ = 1 + (1 + ρ)/(1 − ρ) · (T_0 − 1)
-//! AR(1) rate–distortion gain   ½ log2(1/(1 − ρ²))   bits per sample per coordinate
+//! ```math
+//! \begin{aligned}
+//! F_T(\rho) &= \frac{\mathbf{1}^\top \Sigma^{-1} \mathbf{1}}{\sigma^2}
+//!   = \frac{(T - 2)(1 - \rho) + 2}{\sigma^2 (1 + \rho)}
+//!   \;\to\; \frac{T}{\sigma^2} \cdot \frac{1 - \rho}{1 + \rho} \\
+//! \text{inflation} &= \frac{1 + \rho}{1 - \rho} \\
+//! \text{rounds:}\quad T_\rho &= 1 + \frac{1 + \rho}{1 - \rho} \cdot (T_0 - 1) \\
+//! \text{AR(1) rate–distortion gain} &= \frac12 \log_2 \frac{1}{1 - \rho^2}
+//!   \quad \text{bits per sample per coordinate}
+//! \end{aligned}
 //! ```
 //!
-//! `F_T` is exact (GLS; `Σ⁻¹` is tridiagonal), and `T_ρ` is the innovations argument: after the
-//! first round each sample is worth `(1 − ρ)/(1 + ρ)` of an independent one, so a bound of `T_0`
-//! i.i.d. rounds becomes `T_ρ` correlated rounds — positive correlation *raises* the bound (the
+//! $`F_T`$ is exact (GLS; $`\Sigma^{-1}`$ is tridiagonal), and $`T_\rho`$ is the innovations
+//! argument: after the first round each sample is worth $`(1 - \rho)/(1 + \rho)`$ of an
+//! independent one, so a bound of $`T_0`$ i.i.d. rounds becomes $`T_\rho`$ correlated rounds —
+//! positive correlation *raises* the bound (the
 //! correction that Kim's abstract states \[V\]; the formulas are the notes' reconstruction \[I\]).
 //! The rate–distortion gain is the intuition behind the "earlier conjecture" that correlation
-//! helps; it is for discussion, not a bound on `θ`.
+//! helps; it is for discussion, not a bound on $`\theta`$.
 //!
-//! Code names: [`ar1_fisher`], [`ar1_inflation`], [`ar1_rounds`], [`ar1_rate_distortion_gain_bits`].
+//! Code names: [`ar1_fisher`], [`ar1_inflation`], [`ar1_rounds`],
+//! [`ar1_rate_distortion_gain_bits`].
 //!
 //! ```
 //! use bounds::{ar1_fisher, ar1_inflation, ar1_rounds};
@@ -34,8 +42,9 @@ use std::f64::consts::LN_2;
 use crate::error::Result;
 use crate::validate::{correlation, finite_result, non_negative, sigma_squared};
 
-/// Exact Fisher information per coordinate of `rounds = T` AR(1) samples:
-/// `((T − 2)(1 − ρ) + 2)/(σ²(1 + ρ))` (`T = 1` gives `1/σ²`, `T = 0` gives 0).
+/// Exact Fisher information per coordinate of `rounds` $`= T`$ AR(1) samples:
+/// $`((T - 2)(1 - \rho) + 2)/(\sigma^2 (1 + \rho))`$ ($`T = 1`$ gives $`1/\sigma^2`$, $`T = 0`$
+/// gives 0).
 pub fn ar1_fisher(rounds: u64, rho: f64, sigma: f64) -> Result<f64> {
     let rho = correlation(rho)?;
     let s2 = sigma_squared(sigma)?;
@@ -49,14 +58,16 @@ pub fn ar1_fisher(rounds: u64, rho: f64, sigma: f64) -> Result<f64> {
     )
 }
 
-/// The inflation factor `(1 + ρ)/(1 − ρ)` of the round count (a deflation for `ρ < 0`).
+/// The inflation factor $`(1 + \rho)/(1 - \rho)`$ of the round count (a deflation for
+/// $`\rho < 0`$).
 pub fn ar1_inflation(rho: f64) -> Result<f64> {
     let rho = correlation(rho)?;
     finite_result("inflation", (1.0 + rho) / (1.0 - rho))
 }
 
-/// Rounds needed under AR(1) noise, `T_ρ = 1 + (1 + ρ)/(1 − ρ) · (T_0 − 1)`, from the i.i.d. count
-/// `t0 = T_0 >= 0`. For `T_0 <= 1` the first round alone suffices and `T_0` is returned.
+/// Rounds needed under AR(1) noise, $`T_\rho = 1 + \frac{1 + \rho}{1 - \rho} (T_0 - 1)`$, from
+/// the i.i.d. count `t0` $`= T_0 \ge 0`$. For $`T_0 \le 1`$ the first round alone suffices and
+/// $`T_0`$ is returned.
 pub fn ar1_rounds(t0: f64, rho: f64) -> Result<f64> {
     let t0 = non_negative("t0", t0)?;
     let inflation = ar1_inflation(rho)?;
@@ -67,8 +78,8 @@ pub fn ar1_rounds(t0: f64, rho: f64) -> Result<f64> {
     }
 }
 
-/// The rate–distortion saving of an AR(1) source, `½ log2(1/(1 − ρ²))` bits per sample per
-/// coordinate (evaluated with `ln_1p` for small `ρ`).
+/// The rate–distortion saving of an AR(1) source, $`\frac12 \log_2(1/(1 - \rho^2))`$ bits per
+/// sample per coordinate (evaluated with `ln_1p` for small $`\rho`$).
 pub fn ar1_rate_distortion_gain_bits(rho: f64) -> Result<f64> {
     let rho = correlation(rho)?;
     finite_result("gain", -0.5 * (-rho * rho).ln_1p() / LN_2)
@@ -80,7 +91,8 @@ mod tests {
     use crate::error::BoundError;
     use approx::assert_relative_eq;
 
-    /// `1ᵀ Σ⁻¹ 1` for `Σ_ij = ρ^{|i−j|}` by Gaussian elimination with partial pivoting.
+    /// The information sum $`\mathbf{1}^\top \Sigma^{-1} \mathbf{1}`$ for
+    /// $`\Sigma_{ij} = \rho^{|i-j|}`$ by Gaussian elimination with partial pivoting.
     fn brute_force_information(t: usize, rho: f64) -> f64 {
         let mut a: Vec<Vec<f64>> = (0..t)
             .map(|i| {

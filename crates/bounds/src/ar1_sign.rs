@@ -1,38 +1,47 @@
 //! # The adaptive sign recursion under AR(1) noise (an achievability prediction, not a bound)
 //!
-//! Per coordinate the samples are `W_n = θ − σ Z_n` with the stationary AR(1) noise
-//! `Z_n = ρ Z_{n−1} + √(1 − ρ²) ξ_n` of notes-000 §5.1, and one sign bit per sample drives the
-//! Kipnis–Duchi recursion (notes-000 §7.4, [`crate::one_bit_adaptive_mse`]):
+//! Per coordinate the samples are $`W_n = \theta - \sigma Z_n`$ with the stationary AR(1) noise
+//! $`Z_n = \rho Z_{n-1} + \sqrt{1 - \rho^2}\,\xi_n`$ of notes-000 §5.1, and one sign bit per
+//! sample drives the Kipnis–Duchi recursion (notes-000 §7.4, [`crate::one_bit_adaptive_mse`]):
 //!
-//! ```text
-//! θ_n = θ_{n−1} + (σ √(π/2) / n) sign(W_n − θ_{n−1}).
+//! ```math
+//! \theta_n = \theta_{n-1} + \frac{\sigma \sqrt{\pi/2}}{n} \operatorname{sign}(W_n - \theta_{n-1}).
 //! ```
 //!
-//! Its mean field `h(t) = σ √(π/2) E sign(W − t)` has slope `−1` at `θ`, so, linearised at `θ`,
-//! this is Robbins–Monro with step `1/n`, optimal gain and stationary dependent noise
-//! `σ √(π/2) sign(Z_n)`; then `n E(θ_n − θ)²` tends to the noise's long-run variance
-//! (\[I\]: standard Robbins–Monro asymptotics with mixing noise, not checked against a source).
-//! Sheppard's arcsine formula `E[sign X sign Y] = (2/π) arcsin r` for a standard bivariate normal
-//! pair with correlation `r` (\[R\]) gives `Corr(sign Z_0, sign Z_k) = (2/π) arcsin(ρ^k)`, hence
+//! Its mean field $`h(t) = \sigma \sqrt{\pi/2}\, \mathbb{E} \operatorname{sign}(W - t)`$ has slope
+//! $`-1`$ at $`\theta`$, so, linearised at $`\theta`$, this is Robbins–Monro with step $`1/n`$,
+//! optimal gain and stationary dependent noise $`\sigma \sqrt{\pi/2} \operatorname{sign}(Z_n)`$;
+//! then $`n\,\mathbb{E}(\theta_n - \theta)^2`$ tends to the noise's long-run variance (\[I\]:
+//! standard Robbins–Monro asymptotics with mixing noise, not checked against a source). Sheppard's
+//! arcsine formula
+//! $`\mathbb{E}[\operatorname{sign} X \operatorname{sign} Y] = \frac{2}{\pi} \arcsin r`$ for a
+//! standard bivariate normal pair with correlation $`r`$ (\[R\]) gives
+//! $`\operatorname{Corr}(\operatorname{sign} Z_0, \operatorname{sign} Z_k)
+//! = \frac{2}{\pi} \arcsin(\rho^k)`$, hence
 //!
-//! ```text
-//! n E(θ_n − θ)²  →  (π σ²/2) S(ρ),     S(ρ) = 1 + (4/π) Σ_{k>=1} arcsin(ρ^k).
+//! ```math
+//! n\,\mathbb{E}(\theta_n - \theta)^2 \;\to\; \frac{\pi \sigma^2}{2} S(\rho), \qquad
+//! S(\rho) = 1 + \frac{4}{\pi} \sum_{k \ge 1} \arcsin(\rho^k).
 //! ```
 //!
-//! The unquantized sample mean has the factor `(1 + ρ)/(1 − ρ) = 1 + 2 Σ ρ^k`
-//! ([`crate::ar1_inflation`]) in place of `S(ρ)`. Since `(2/π) arcsin x <= x` on `[0, 1]`, positive
-//! correlation costs the sign recursion *less* than it costs the sample mean: `S(0) = 1`,
-//! `S(0.5) = 2.307` against 3, `S(0.9) = 13.28` against 19, and as `ρ → 1`
-//! `S(ρ) ~ 2 ln 2/(1 − ρ)` against `2/(1 − ρ)`, so the sign recursion's MSE approaches
-//! `(π/2) ln 2 ≈ 1.089` times the unquantized Cramér–Rao value `σ² (1 + ρ)/((1 − ρ) n)` instead of
-//! `π/2` (the factor at `ρ = 0`). A coordinate described every `s`-th round sees the AR(1) chain
-//! sub-sampled, with coefficient `ρ^s`: pass `ρ^s` to [`ar1_sign_factor`].
+//! The unquantized sample mean has the factor
+//! $`(1 + \rho)/(1 - \rho) = 1 + 2 \sum_k \rho^k`$ ([`crate::ar1_inflation`]) in place of
+//! $`S(\rho)`$. Since $`\frac{2}{\pi} \arcsin x \le x`$ on $`[0, 1]`$, positive correlation costs
+//! the sign recursion *less* than it costs the sample mean: $`S(0) = 1`$, $`S(0.5) = 2.307`$
+//! against 3, $`S(0.9) = 13.28`$ against 19, and as $`\rho \to 1`$
+//! $`S(\rho) \sim 2 \ln 2/(1 - \rho)`$ against $`2/(1 - \rho)`$, so the sign recursion's MSE
+//! approaches $`\frac{\pi}{2} \ln 2 \approx 1.089`$ times the unquantized Cramér–Rao value
+//! $`\sigma^2 (1 + \rho)/((1 - \rho)\, n)`$ instead of $`\pi/2`$ (the factor at $`\rho = 0`$). A
+//! coordinate described every $`s`$-th round sees the AR(1) chain sub-sampled, with coefficient
+//! $`\rho^s`$: pass $`\rho^s`$ to [`ar1_sign_factor`].
 //!
-//! Only the leading `1/n` term is given; the finite-`n` correction is not known in closed form.
-//! The series is summed as `ρ/(1 − ρ) + Σ_k (arcsin(ρ^k) − ρ^k)`, whose terms fall like `|ρ|^{3k}`;
-//! this needs about `13/(1 − |ρ|)` terms, so `|ρ|` is limited to [`AR1_SIGN_MAX_RHO`].
+//! Only the leading $`1/n`$ term is given; the finite-$`n`$ correction is not known in closed
+//! form. The series is summed as $`\rho/(1 - \rho) + \sum_k (\arcsin(\rho^k) - \rho^k)`$, whose
+//! terms fall like $`|\rho|^{3k}`$; this needs about $`13/(1 - |\rho|)`$ terms, so $`|\rho|`$ is
+//! limited to [`AR1_SIGN_MAX_RHO`].
 //!
-//! Code names: [`ar1_sign_factor`] (`S(ρ)`), [`ar1_sign_mse`] (`π σ² S(ρ)/(2n)`).
+//! Code names: [`ar1_sign_factor`] ($`S(\rho)`$), [`ar1_sign_mse`]
+//! ($`\pi \sigma^2 S(\rho)/(2n)`$).
 //!
 //! ```
 //! use bounds::{ar1_inflation, ar1_sign_factor, ar1_sign_mse, one_bit_adaptive_mse};
@@ -48,15 +57,22 @@ use std::f64::consts::PI;
 use crate::error::{BoundError, Result};
 use crate::validate::{correlation, count, finite_result, sigma_squared};
 
-/// The largest `|ρ|` for which [`ar1_sign_factor`] sums its series (about `1.3·10⁷` terms).
+/// The largest $`|\rho|`$ for which [`ar1_sign_factor`] sums its series (about $`1.3 \cdot 10^7`$
+/// terms).
 pub const AR1_SIGN_MAX_RHO: f64 = 1.0 - 1e-6;
 
 /// The relative size below which the remaining terms of the series are dropped.
 const SERIES_TOLERANCE: f64 = 1e-17;
 
-/// `S(ρ) = 1 + (4/π) Σ_{k>=1} arcsin(ρ^k)`: the long-run variance of `sign(Z_n)` for stationary
-/// AR(1) noise with coefficient `ρ`, the factor by which the noise multiplies the asymptotic MSE
-/// of the adaptive sign recursion. Requires `|ρ| <= AR1_SIGN_MAX_RHO`.
+/// The long-run variance $`S(\rho)`$ of $`\operatorname{sign}(Z_n)`$ for stationary AR(1) noise
+/// with coefficient $`\rho`$: the factor by which the noise multiplies the asymptotic MSE of the
+/// adaptive sign recursion,
+///
+/// ```math
+/// S(\rho) = 1 + \frac{4}{\pi} \sum_{k \ge 1} \arcsin(\rho^k).
+/// ```
+///
+/// Requires $`|\rho| \le`$ [`AR1_SIGN_MAX_RHO`].
 pub fn ar1_sign_factor(rho: f64) -> Result<f64> {
     let rho = correlation(rho)?;
     if rho.abs() > AR1_SIGN_MAX_RHO {
@@ -83,8 +99,9 @@ pub fn ar1_sign_factor(rho: f64) -> Result<f64> {
     finite_result("factor", 1.0 + 4.0 / PI * (geometric + remainder))
 }
 
-/// Leading term `π σ² S(ρ)/(2n)` of the MSE per coordinate of the adaptive sign recursion after
-/// `samples = n >= 1` sign bits under AR(1) noise (`ρ = 0` is the Kipnis–Duchi `π σ²/(2n)`).
+/// Leading term $`\pi \sigma^2 S(\rho)/(2n)`$ of the MSE per coordinate of the adaptive sign
+/// recursion after `samples` $`= n \ge 1`$ sign bits under AR(1) noise ($`\rho = 0`$ is the
+/// Kipnis–Duchi $`\pi \sigma^2/(2n)`$).
 pub fn ar1_sign_mse(samples: u64, rho: f64, sigma: f64) -> Result<f64> {
     let n = count("n", samples)?;
     let s2 = sigma_squared(sigma)?;
@@ -100,7 +117,7 @@ mod tests {
     use approx::assert_relative_eq;
     use std::f64::consts::LN_2;
 
-    /// The series summed term by term, `1 + (4/π) Σ_{k=1}^{n} arcsin(ρ^k)`.
+    /// The series summed term by term, $`1 + \frac{4}{\pi} \sum_{k=1}^{n} \arcsin(\rho^k)`$.
     fn direct_sum(rho: f64, terms: i32) -> f64 {
         1.0 + 4.0 / PI * (1..=terms).map(|k| rho.powi(k).asin()).sum::<f64>()
     }

@@ -1,16 +1,22 @@
-//! # Communication bounds on the total bits `TB` (Kim's Theorem 1, rate–distortion form)
+//! # Communication bounds on the total bits $`TB`$ (Kim's Theorem 1, rate–distortion form)
 //!
-//! The estimate is a function of the transcript and public coins `U` (independent of `θ`), so
-//! `I(θ; θ̂) <= I(θ; M^T | U) <= H(M^T) <= TB` bits, whatever the noise (even `σ = 0`). Comparing
-//! with the rate–distortion function of the prior at distortion `D = E‖θ̂ − θ‖²`
-//! (notes-000 §2 Theorem 1, reconstruction \[I\]):
+//! The estimate is a function of the transcript and public coins $`U`$ (independent of
+//! $`\theta`$), so $`I(\theta; \hat\theta) \le I(\theta; M^T \mid U) \le H(M^T) \le TB`$ bits,
+//! whatever the noise (even $`\sigma = 0`$). Comparing with the rate–distortion function of the
+//! prior at distortion $`D = \mathbb{E}\|\hat\theta - \theta\|^2`$ (notes-000 §2 Theorem 1,
+//! reconstruction \[I\]):
 //!
-//! ```text
-//! Gaussian prior N(0, s² I_d):       TB >= R(D) = (d/2) log2(d s² / D)          (0 for D >= d s²)
-//! uniform prior on [−b, b]^d (SLB):  TB >= (d/2) log2(2 b² d / (π e D))          (clamped at 0)
+//! ```math
+//! \begin{aligned}
+//! &\text{Gaussian prior } \mathcal{N}(0, s^2 I_d): &
+//!   TB &\ge R(D) = \frac{d}{2} \log_2 \frac{d s^2}{D} && (0 \text{ for } D \ge d s^2) \\
+//! &\text{uniform prior on } [-b, b]^d \text{ (SLB)}: &
+//!   TB &\ge \frac{d}{2} \log_2 \frac{2 b^2 d}{\pi e D} && \text{(clamped at 0)}
+//! \end{aligned}
 //! ```
 //!
-//! The second is the Shannon lower bound `h(θ) − (d/2) log2(2πe D/d)` with `h(θ) = d log2(2b)`.
+//! The second is the Shannon lower bound $`h(\theta) - \frac{d}{2} \log_2(2\pi e D/d)`$ with
+//! $`h(\theta) = d \log_2(2b)`$.
 //! Both are in bits (total over all rounds). Fano-type bounds are in [`crate::fano`].
 //!
 //! Code names: [`gaussian_rate_distortion_bits`], [`box_shannon_lower_bound_bits`], and
@@ -32,8 +38,8 @@ use crate::error::Result;
 use crate::prior::Prior;
 use crate::validate::{dimension, positive};
 
-/// Rate–distortion function of `N(0, s² I_d)` under total squared error `D`:
-/// `max{0, (d/2) log2(d s²/D)}` bits.
+/// Rate–distortion function of $`\mathcal{N}(0, s^2 I_d)`$ under total squared error $`D`$:
+/// $`\max\{0, \frac{d}{2} \log_2(d s^2/D)\}`$ bits.
 pub fn gaussian_rate_distortion_bits(d: usize, variance: f64, mse: f64) -> Result<f64> {
     let d = dimension(d)?;
     let s2 = positive("s2", variance)?;
@@ -43,8 +49,8 @@ pub fn gaussian_rate_distortion_bits(d: usize, variance: f64, mse: f64) -> Resul
     Ok(bits.max(0.0))
 }
 
-/// Shannon lower bound for the uniform prior on `[−b, b]^d` under total squared error `D`:
-/// `max{0, (d/2) log2(2 b² d/(π e D))}` bits.
+/// Shannon lower bound for the uniform prior on $`[-b, b]^d`$ under total squared error $`D`$:
+/// $`\max\{0, \frac{d}{2} \log_2(2 b^2 d/(\pi e D))\}`$ bits.
 pub fn box_shannon_lower_bound_bits(d: usize, half_width: f64, mse: f64) -> Result<f64> {
     let d = dimension(d)?;
     let b = positive("b", half_width)?;
@@ -53,8 +59,9 @@ pub fn box_shannon_lower_bound_bits(d: usize, half_width: f64, mse: f64) -> Resu
     Ok(bits.max(0.0))
 }
 
-/// The rate–distortion lower bound on `TB` for `prior`: Gaussian → [`gaussian_rate_distortion_bits`],
-/// box → [`box_shannon_lower_bound_bits`] (uniform density on the box).
+/// The rate–distortion lower bound on $`TB`$ for `prior`: Gaussian →
+/// [`gaussian_rate_distortion_bits`], box → [`box_shannon_lower_bound_bits`] (uniform density on
+/// the box).
 pub fn total_bits_lower_bound(d: usize, mse: f64, prior: &Prior) -> Result<f64> {
     match *prior {
         Prior::Gaussian { variance } => gaussian_rate_distortion_bits(d, variance, mse),

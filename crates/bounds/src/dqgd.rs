@@ -1,30 +1,47 @@
 //! # Quantized gradient descent: the rate limit, DQ-GD and naive QGD (Lin–Kostina–Hassibi)
 //!
-//! Gradient descent on an `L`-smooth, `μ`-strongly convex `f` on `R^n` whose gradients cross a
-//! link of `R` bits per dimension (`nR` bits per iteration), minimizer and start in the ball
-//! `B(r)`. From paper 002 \[SRC\]:
+//! Gradient descent on an $`L`$-smooth, $`\mu`$-strongly convex $`f`$ on $`\mathbb{R}^n`$ whose
+//! gradients cross a link of $`R`$ bits per dimension ($`nR`$ bits per iteration), minimizer and
+//! start in the ball $`B(r)`$. From paper 002 \[SRC\]:
 //!
-//! ```text
-//! σ = (L − μ)/(L + μ)        η* = 2/(L + μ)        ρ_η = (1 − η* L μ η)^{1/2}     (eqs. 8, 9, 33)
-//! max{σ, 2^{−R}} <= C(R) <= max{σ, (1 + o_n(1)) 2^{−R}}                             (Theorem 4, eq. 27)
-//!
-//! DQ-GD (Theorem 7, eq. 32), δ = d_n/2^R, for η <= η*:
-//!   ‖x̂_T − x*‖ <= max{ρ_η, δ}^T · 2 [1 + δ η* L / |ρ_η − δ|] r     if ρ_η ≠ δ
-//!   ‖x̂_T − x*‖ <= ρ_η^T · 2 (1 + η* L T) r                          if ρ_η = δ
-//! naive QGD (Theorem 9, eq. 36):
-//!   ‖x̂_T − x*‖ <= 2 (ρ_η + δ η* L)^T r
+//! ```math
+//! \begin{gathered}
+//! \sigma = \frac{L - \mu}{L + \mu}, \qquad \eta^* = \frac{2}{L + \mu}, \qquad
+//!   \rho_\eta = (1 - \eta^* L \mu \eta)^{1/2} \qquad \text{(eqs. 8, 9, 33)} \\
+//! \max\{\sigma, 2^{-R}\} \le C(R) \le \max\{\sigma, (1 + o_n(1))\, 2^{-R}\}
+//!   \qquad \text{(Theorem 4, eq. 27)}
+//! \end{gathered}
 //! ```
 //!
-//! `d_n >= 1` is the space-filling loss of the quantizer (eq. 30, Lemma 11): `1 + o_n(1)` for the
-//! Rogers cover of Theorem 7, `√n` for the uniform scalar quantizer of the experiments (Remark 8,
-//! [`uniform_scalar_space_filling_loss`]). As `T` grows the `T`-th roots of the guarantees tend to
-//! the linear rates `max{ρ_η, δ}` (DQ-GD) and `ρ_η + δ η* L` (naive); at `η = η*`, `ρ_η = σ`.
-//! The naive rate may exceed 1 (no convergence guarantee); it is reported as is.
+//! DQ-GD (Theorem 7, eq. 32), with $`\delta = d_n/2^R`$, for $`\eta \le \eta^*`$:
 //!
-//! `ρ_η` is evaluated as `√((1 − t) + t σ²)` with `t = η/η*`, the same number as eq. (33) without
-//! the cancellation of `1 − η* L μ η` when `L ≈ μ`.
+//! ```math
+//! \|\hat x_T - x^*\| \le \begin{cases}
+//!   \max\{\rho_\eta, \delta\}^T \cdot 2
+//!     \left[1 + \dfrac{\delta \eta^* L}{|\rho_\eta - \delta|}\right] r
+//!     & \text{if } \rho_\eta \ne \delta, \\
+//!   \rho_\eta^T \cdot 2\, (1 + \eta^* L T)\, r & \text{if } \rho_\eta = \delta;
+//! \end{cases}
+//! ```
 //!
-//! Code names: [`gd_rate`] (σ), [`gd_optimal_step`] (η*), [`rate_limit`], [`QgdSetting`] with
+//! naive QGD (Theorem 9, eq. 36):
+//!
+//! ```math
+//! \|\hat x_T - x^*\| \le 2\, (\rho_\eta + \delta \eta^* L)^T r.
+//! ```
+//!
+//! $`d_n \ge 1`$ is the space-filling loss of the quantizer (eq. 30, Lemma 11): $`1 + o_n(1)`$
+//! for the Rogers cover of Theorem 7, $`\sqrt{n}`$ for the uniform scalar quantizer of the
+//! experiments (Remark 8, [`uniform_scalar_space_filling_loss`]). As $`T`$ grows the $`T`$-th
+//! roots of the guarantees tend to the linear rates $`\max\{\rho_\eta, \delta\}`$ (DQ-GD) and
+//! $`\rho_\eta + \delta \eta^* L`$ (naive); at $`\eta = \eta^*`$, $`\rho_\eta = \sigma`$. The
+//! naive rate may exceed 1 (no convergence guarantee); it is reported as is.
+//!
+//! $`\rho_\eta`$ is evaluated as $`\sqrt{(1 - t) + t \sigma^2}`$ with $`t = \eta/\eta^*`$, the same
+//! number as eq. (33) without the cancellation of $`1 - \eta^* L \mu \eta`$ when $`L \approx \mu`$.
+//!
+//! Code names: [`gd_rate`] ($`\sigma`$), [`gd_optimal_step`] ($`\eta^*`$), [`rate_limit`],
+//! [`QgdSetting`] with
 //! [`QgdSetting::dqgd_error_bound`], [`QgdSetting::naive_error_bound`], [`QgdSetting::dqgd_rate`],
 //! [`QgdSetting::naive_rate`].
 //!
@@ -44,7 +61,7 @@ use serde::Serialize;
 use crate::error::{BoundError, Result};
 use crate::validate::{count, finite_result, non_negative, positive};
 
-/// Validates `0 < μ <= L`, both finite.
+/// Validates $`0 < \mu \le L`$, both finite.
 fn curvatures(mu: f64, l: f64) -> Result<(f64, f64)> {
     let mu = positive("mu", mu)?;
     let l = positive("L", l)?;
@@ -59,33 +76,34 @@ fn curvatures(mu: f64, l: f64) -> Result<(f64, f64)> {
     }
 }
 
-/// GD's worst-case linear rate `σ = (L − μ)/(L + μ)` at the optimal step (eq. 9).
+/// GD's worst-case linear rate $`\sigma = (L - \mu)/(L + \mu)`$ at the optimal step (eq. 9).
 pub fn gd_rate(mu: f64, l: f64) -> Result<f64> {
     let (mu, l) = curvatures(mu, l)?;
     Ok((l - mu) / (l + mu))
 }
 
-/// The optimal constant step `η* = 2/(L + μ)` (eq. 8).
+/// The optimal constant step $`\eta^* = 2/(L + \mu)`$ (eq. 8).
 pub fn gd_optimal_step(mu: f64, l: f64) -> Result<f64> {
     let (mu, l) = curvatures(mu, l)?;
     finite_result("eta*", 2.0 / (l + mu))
 }
 
-/// The fundamental limit `max{σ, 2^{−R}}` on the linear rate at `R >= 0` bits per dimension
-/// (Theorem 4 lower bound, eq. 27).
+/// The fundamental limit $`\max\{\sigma, 2^{-R}\}`$ on the linear rate at $`R \ge 0`$ bits per
+/// dimension (Theorem 4 lower bound, eq. 27).
 pub fn rate_limit(mu: f64, l: f64, rate_bits: f64) -> Result<f64> {
     let sigma = gd_rate(mu, l)?;
     let r = non_negative("rate", rate_bits)?;
     Ok(sigma.max((-r).exp2()))
 }
 
-/// The space-filling loss `d_n = √n` of the uniform scalar quantizer on `R^n` (Remark 8).
+/// The space-filling loss $`d_n = \sqrt{n}`$ of the uniform scalar quantizer on $`\mathbb{R}^n`$
+/// (Remark 8).
 pub fn uniform_scalar_space_filling_loss(n: u64) -> Result<f64> {
     Ok(count("n", n)?.sqrt())
 }
 
-/// A quantized-GD instance: curvatures `μ <= L`, rate `R` bits per dimension, space-filling loss
-/// `d_n >= 1` and step `0 < η <= η*` (default `η*`).
+/// A quantized-GD instance: curvatures $`\mu \le L`$, rate $`R`$ bits per dimension,
+/// space-filling loss $`d_n \ge 1`$ and step $`0 < \eta \le \eta^*`$ (default $`\eta^*`$).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct QgdSetting {
     mu: f64,
@@ -96,7 +114,8 @@ pub struct QgdSetting {
 }
 
 impl QgdSetting {
-    /// Validates `0 < μ <= L`, `R >= 0`, `d_n >= 1`; the step is `η* = 2/(L + μ)`.
+    /// Validates $`0 < \mu \le L`$, $`R \ge 0`$, $`d_n \ge 1`$; the step is
+    /// $`\eta^* = 2/(L + \mu)`$.
     pub fn new(mu: f64, l: f64, rate_bits: f64, space_filling_loss: f64) -> Result<Self> {
         let (mu, l) = curvatures(mu, l)?;
         let rate = non_negative("rate", rate_bits)?;
@@ -117,7 +136,7 @@ impl QgdSetting {
         })
     }
 
-    /// The same setting with step `0 < η <= η*`.
+    /// The same setting with step $`0 < \eta \le \eta^*`$.
     pub fn with_step(self, step: f64) -> Result<Self> {
         let eta = positive("step", step)?;
         let eta_star = self.optimal_step();
@@ -132,22 +151,22 @@ impl QgdSetting {
         }
     }
 
-    /// `σ = (L − μ)/(L + μ)`.
+    /// GD's rate at the optimal step, $`\sigma = (L - \mu)/(L + \mu)`$.
     pub fn sigma(&self) -> f64 {
         (self.l - self.mu) / (self.l + self.mu)
     }
 
-    /// `η* = 2/(L + μ)`.
+    /// The optimal step $`\eta^* = 2/(L + \mu)`$.
     pub fn optimal_step(&self) -> f64 {
         2.0 / (self.l + self.mu)
     }
 
-    /// The step `η` in use.
+    /// The step $`\eta`$ in use.
     pub fn step(&self) -> f64 {
         self.step
     }
 
-    /// GD's contraction at the step in use, `ρ_η = (1 − η* L μ η)^{1/2}` (eq. 33).
+    /// GD's contraction at the step in use, $`\rho_\eta = (1 - \eta^* L \mu \eta)^{1/2}`$ (eq. 33).
     pub fn contraction(&self) -> f64 {
         let t = self.step / self.optimal_step();
         if t >= 1.0 {
@@ -158,29 +177,31 @@ impl QgdSetting {
         }
     }
 
-    /// The quantization factor `δ = d_n 2^{−R}`: the worst-case relative error of one quantized
-    /// gradient (eq. 42).
+    /// The quantization factor $`\delta = d_n 2^{-R}`$: the worst-case relative error of one
+    /// quantized gradient (eq. 42).
     pub fn quantizer_factor(&self) -> f64 {
         self.space_filling_loss * (-self.rate).exp2()
     }
 
-    /// The lower bound `max{σ, 2^{−R}}` on any descent-type method's linear rate.
+    /// The lower bound $`\max\{\sigma, 2^{-R}\}`$ on any descent-type method's linear rate.
     pub fn rate_limit(&self) -> f64 {
         self.sigma().max((-self.rate).exp2())
     }
 
-    /// DQ-GD's limiting linear rate `max{ρ_η, δ}`, the `T`-th root of eq. (32) as `T → ∞`.
+    /// DQ-GD's limiting linear rate $`\max\{\rho_\eta, \delta\}`$, the $`T`$-th root of eq. (32) as
+    /// $`T \to \infty`$.
     pub fn dqgd_rate(&self) -> f64 {
         self.contraction().max(self.quantizer_factor())
     }
 
-    /// Naive QGD's limiting linear rate `ρ_η + δ η* L`, the `T`-th root of eq. (36).
+    /// Naive QGD's limiting linear rate $`\rho_\eta + \delta \eta^* L`$, the $`T`$-th root of eq.
+    /// (36).
     pub fn naive_rate(&self) -> f64 {
         self.contraction() + self.quantizer_factor() * self.optimal_step() * self.l
     }
 
-    /// Theorem 7, eq. (32): the bound on `‖x̂_T − x*‖` after `rounds = T` iterations of DQ-GD with
-    /// minimizer and start in the ball of radius `radius = r > 0`.
+    /// Theorem 7, eq. (32): the bound on $`\|\hat x_T - x^*\|`$ after `rounds` $`= T`$ iterations
+    /// of DQ-GD with minimizer and start in the ball of radius `radius` $`= r > 0`$.
     pub fn dqgd_error_bound(&self, rounds: u64, radius: f64) -> Result<f64> {
         let r = positive("radius", radius)?;
         let rho = self.contraction();
@@ -195,7 +216,8 @@ impl QgdSetting {
         finite_result("DQ-GD bound", bound)
     }
 
-    /// Theorem 9, eq. (36): the bound `2 (ρ_η + δ η* L)^T r` on `‖x̂_T − x*‖` for naive QGD.
+    /// Theorem 9, eq. (36): the bound $`2\,(\rho_\eta + \delta \eta^* L)^T r`$ on
+    /// $`\|\hat x_T - x^*\|`$ for naive QGD.
     pub fn naive_error_bound(&self, rounds: u64, radius: f64) -> Result<f64> {
         let r = positive("radius", radius)?;
         finite_result(

@@ -1,25 +1,31 @@
 //! # Drifting optimum: Bayesian Cramér–Rao recursion and the sequential rate–distortion floor
 //!
-//! The minimizer drifts as a random walk `θ_t = θ_{t−1} + η_t`, `η_t ~ N(0, q² I_d)`; the task is
-//! to track `θ_t` (notes-000 §5.2, reconstruction \[I\]). Per coordinate, with Fisher information `F`
-//! per round (e.g. `F = min{d, 2B ln 2}/(dσ²)` under the isotropic allocation,
+//! The minimizer drifts as a random walk $`\theta_t = \theta_{t-1} + \eta_t`$,
+//! $`\eta_t \sim \mathcal{N}(0, q^2 I_d)`$; the task is to track $`\theta_t`$ (notes-000 §5.2,
+//! reconstruction \[I\]). Per coordinate, with Fisher information $`F`$ per round (e.g.
+//! $`F = \min\{d, 2B \ln 2\}/(d\sigma^2)`$ under the isotropic allocation,
 //! [`FisherCap::per_coordinate`](crate::FisherCap::per_coordinate)), the Bayesian CRB
-//! (Tichavský-type) information `J_t` obeys
+//! (Tichavský-type) information $`J_t`$ obeys
 //!
-//! ```text
-//! J_t = (J_{t−1}⁻¹ + q²)⁻¹ + F
-//! P_∞ = J_∞⁻¹ = (−q²F + √(q⁴F² + 4q²F)) / (2F)   ≈ q/√F   (q²F ≪ 1)
+//! ```math
+//! \begin{aligned}
+//! J_t &= \left(J_{t-1}^{-1} + q^2\right)^{-1} + F, \\
+//! P_\infty = J_\infty^{-1} &= \frac{-q^2 F + \sqrt{q^4 F^2 + 4 q^2 F}}{2F}
+//!   \;\approx\; \frac{q}{\sqrt{F}} \quad (q^2 F \ll 1),
+//! \end{aligned}
 //! ```
 //!
 //! and, for noise-free gradients, the sequential rate–distortion function of the Gauss–Markov
-//! source, `R(D) = ½ log2(1 + q²/D)` bits per step, with `B/d` bits per coordinate per round gives
+//! source, $`R(D) = \frac12 \log_2(1 + q^2/D)`$ bits per step, with $`B/d`$ bits per coordinate
+//! per round gives
 //!
-//! ```text
-//! D_∞ >= q² / (2^{2B/d} − 1)   per coordinate
+//! ```math
+//! D_\infty \ge \frac{q^2}{2^{2B/d} - 1} \quad \text{per coordinate.}
 //! ```
 //!
-//! Units: `q²`, `P_∞` and `D_∞` in `(units of θ)²` per coordinate; `F`, `J` in their inverse.
-//! `P_∞` is evaluated as `2q²/(a + √a √(a + 4))`, `a = q²F`, which is the same number without the
+//! Units: $`q^2`$, $`P_\infty`$ and $`D_\infty`$ in $`(\text{units of } \theta)^2`$ per
+//! coordinate; $`F`$, $`J`$ in their inverse. $`P_\infty`$ is evaluated as
+//! $`2q^2/(a + \sqrt{a}\sqrt{a + 4})`$, $`a = q^2 F`$, which is the same number without the
 //! cancellation of the textbook form.
 //!
 //! Code names: [`bcrb_step`], [`bcrb_information`], [`bcrb_steady_state_mse`],
@@ -40,8 +46,8 @@ use std::f64::consts::LN_2;
 use crate::error::Result;
 use crate::validate::{finite_result, non_negative, positive};
 
-/// One step of the BCRB recursion: `J_t = (J_{t−1}⁻¹ + q²)⁻¹ + F`, written `J/(1 + q²J) + F` so
-/// that `J_{t−1} = 0` (no prior information) is allowed.
+/// One step of the BCRB recursion: $`J_t = (J_{t-1}^{-1} + q^2)^{-1} + F`$, written
+/// $`J/(1 + q^2 J) + F`$ so that $`J_{t-1} = 0`$ (no prior information) is allowed.
 pub fn bcrb_step(previous: f64, q2: f64, fisher: f64) -> Result<f64> {
     let j = non_negative("previous information", previous)?;
     let q2 = non_negative("q2", q2)?;
@@ -49,7 +55,7 @@ pub fn bcrb_step(previous: f64, q2: f64, fisher: f64) -> Result<f64> {
     finite_result("information", j / (1.0 + q2 * j) + f)
 }
 
-/// The BCRB information `J_steps` after `steps` rounds from `J_0 = initial`.
+/// The BCRB information $`J_t`$ after $`t`$ = `steps` rounds from $`J_0`$ = `initial`.
 pub fn bcrb_information(initial: f64, q2: f64, fisher: f64, steps: u64) -> Result<f64> {
     let mut j = non_negative("initial information", initial)?;
     for _ in 0..steps {
@@ -58,8 +64,9 @@ pub fn bcrb_information(initial: f64, q2: f64, fisher: f64, steps: u64) -> Resul
     Ok(j)
 }
 
-/// The steady-state BCRB per coordinate, `P_∞ = (−q²F + √(q⁴F² + 4q²F))/(2F)`, for a drift
-/// variance `q² >= 0` and Fisher information `F > 0` per round (`q² = 0` gives 0).
+/// The steady-state BCRB per coordinate, $`P_\infty = (-q^2 F + \sqrt{q^4 F^2 + 4 q^2 F})/(2F)`$,
+/// for a drift variance $`q^2 \ge 0`$ and Fisher information $`F > 0`$ per round ($`q^2 = 0`$
+/// gives 0).
 pub fn bcrb_steady_state_mse(q2: f64, fisher: f64) -> Result<f64> {
     let q2 = non_negative("q2", q2)?;
     let f = positive("fisher", fisher)?;
@@ -70,8 +77,8 @@ pub fn bcrb_steady_state_mse(q2: f64, fisher: f64) -> Result<f64> {
     finite_result("steady state", 2.0 * q2 / (a + a.sqrt() * (a + 4.0).sqrt()))
 }
 
-/// Sequential rate–distortion floor per coordinate `q²/(2^{2r} − 1)` for `r = B/d > 0` bits per
-/// coordinate per round.
+/// Sequential rate–distortion floor per coordinate $`q^2/(2^{2r} - 1)`$ for $`r = B/d > 0`$ bits
+/// per coordinate per round.
 pub fn sequential_rd_floor(q2: f64, bits_per_coordinate: f64) -> Result<f64> {
     let q2 = non_negative("q2", q2)?;
     let r = positive("bits_per_coord", bits_per_coordinate)?;

@@ -18,7 +18,7 @@ pub enum BoundError {
         value: f64,
     },
     /// A parameter that must be strictly positive is zero or negative
-    /// (`sigma <= 0`, a target MSE `<= 0`, `bits = 0`, ...).
+    /// ($`\sigma \le 0`$, a target MSE $`\le 0`$, $`B = 0`$ bits, ...).
     #[error("{name} must be positive, got {value}")]
     NotPositive {
         /// The parameter.
@@ -34,14 +34,14 @@ pub enum BoundError {
         /// Its value.
         value: f64,
     },
-    /// A count that must be at least one is zero (`d = 0`, `n = 0`, ...).
+    /// A count that must be at least one is zero ($`d = 0`$, $`n = 0`$, ...).
     #[error("{name} must be at least 1")]
     Zero {
         /// The parameter.
         name: &'static str,
     },
     /// A parameter lies outside the range where the formula is defined
-    /// (`|rho| >= 1`, `p < 1`, a probability above 1, `d < 8` for a packing, ...).
+    /// ($`|\rho| \ge 1`$, $`p < 1`$, a probability above 1, $`d < 8`$ for a packing, ...).
     #[error("{name} = {value} is outside the valid range {range}")]
     OutOfRange {
         /// The parameter.
@@ -71,7 +71,7 @@ pub enum BoundError {
         needed: u64,
     },
     /// A result does not fit its return type (a round count above `u64::MAX`, a grid of more
-    /// than 2^64 levels, ...).
+    /// than $`2^{64}`$ levels, ...).
     #[error("{what} is too large to represent")]
     Overflow {
         /// What overflowed.

@@ -1,20 +1,22 @@
 //! # Fano's inequality and Gilbert–Varshamov packings
 //!
-//! If `V` is uniform on `M` hypotheses and `V̂` is any estimate of it from data `Y`, Fano's
-//! inequality gives (bits)
+//! If $`V`$ is uniform on $`M`$ hypotheses and $`\hat V`$ is any estimate of it from data $`Y`$,
+//! Fano's inequality gives (bits)
 //!
-//! ```text
-//! P_e = P(V̂ ≠ V) >= 1 − (I(V; Y) + 1) / log2 M           equivalently   I >= (1 − P_e) log2 M − 1
+//! ```math
+//! P_e = P(\hat V \ne V) \ge 1 - \frac{I(V; Y) + 1}{\log_2 M},
+//! \qquad \text{equivalently} \qquad I \ge (1 - P_e) \log_2 M - 1.
 //! ```
 //!
-//! A Gilbert–Varshamov (Varshamov–Gilbert) packing supplies the hypotheses: for `d >= 8` there is
-//! `V ⊂ {−δ, +δ}^d` with `log2|V| >= d/8` and pairwise Hamming distance `>= d/8` (the constant form
-//! of e.g. Tsybakov 2009, Lemma 2.9 \[R\]); the greedy GV argument gives the sharper
-//! `|V| >= 2^d / Σ_{i<δ} C(d, i)` for distance `δ`. With `I <= TB` (Kim's Theorem 1, notes-000 §2
-//! item 3, reconstruction \[I\]):
+//! A Gilbert–Varshamov (Varshamov–Gilbert) packing supplies the hypotheses: for $`d \ge 8`$
+//! there is $`V \subset \{-\delta, +\delta\}^d`$ with $`\log_2 |V| \ge d/8`$ and pairwise Hamming
+//! distance $`\ge d/8`$ (the constant form of e.g. Tsybakov 2009, Lemma 2.9 \[R\]); the greedy
+//! GV argument gives the sharper $`|V| \ge 2^d \big/ \sum_{i<\delta} \binom{d}{i}`$ for distance
+//! $`\delta`$. With $`I \le TB`$ (Kim's Theorem 1, notes-000 §2 item 3, reconstruction \[I\]):
 //!
-//! ```text
-//! TB >= (1 − P_e) d/8 − 1        (TB >= d/16 − 1 at P_e = 1/2)
+//! ```math
+//! TB \ge (1 - P_e)\, \frac{d}{8} - 1
+//! \qquad \left(TB \ge \frac{d}{16} - 1 \text{ at } P_e = \tfrac12\right).
 //! ```
 //!
 //! Lower bounds are clamped at 0 (a negative bound carries no information).
@@ -40,12 +42,12 @@ use statrs::function::factorial::ln_binomial;
 use crate::error::{BoundError, Result};
 use crate::validate::{dimension, finite, non_negative, probability};
 
-/// The packing constant: `log2|V| >= d/8` and distance `>= d/8`.
+/// The packing constant: $`\log_2 |V| \ge d/8`$ and distance $`\ge d/8`$.
 pub const GV_FRACTION: f64 = 1.0 / 8.0;
-/// Smallest dimension for which the `d/8` packing is stated.
+/// Smallest dimension for which the $`d/8`$ packing is stated.
 pub const GV_MIN_DIMENSION: usize = 8;
 
-/// `log2 M` must be at least 1 (two hypotheses).
+/// Checks that $`\log_2 M`$ is at least 1 (two hypotheses).
 fn log2_hypotheses(log2_m: f64) -> Result<f64> {
     finite("log2_hypotheses", log2_m)?;
     if log2_m >= 1.0 {
@@ -59,33 +61,34 @@ fn log2_hypotheses(log2_m: f64) -> Result<f64> {
     }
 }
 
-/// Fano's lower bound on the error probability, `max{0, 1 − (I + 1)/log2 M}`, for mutual
-/// information `I >= 0` bits and `log2 M >= 1`.
+/// Fano's lower bound on the error probability, $`\max\{0, 1 - (I + 1)/\log_2 M\}`$, for mutual
+/// information $`I \ge 0`$ bits and $`\log_2 M \ge 1`$.
 pub fn fano_error_probability(information_bits: f64, log2_m: f64) -> Result<f64> {
     let info = non_negative("information_bits", information_bits)?;
     let log2_m = log2_hypotheses(log2_m)?;
     Ok((1.0 - (info + 1.0) / log2_m).max(0.0))
 }
 
-/// Fano solved for the information: `I >= max{0, (1 − P_e) log2 M − 1}` bits.
+/// Fano solved for the information: $`I \ge \max\{0, (1 - P_e) \log_2 M - 1\}`$ bits.
 pub fn fano_information_bits(error_probability: f64, log2_m: f64) -> Result<f64> {
     let pe = probability("error_probability", error_probability)?;
     let log2_m = log2_hypotheses(log2_m)?;
     Ok(((1.0 - pe) * log2_m - 1.0).max(0.0))
 }
 
-/// A hypercube packing `V ⊂ {−δ, +δ}^d` guaranteed by the Gilbert–Varshamov bound.
+/// A hypercube packing $`V \subset \{-\delta, +\delta\}^d`$ guaranteed by the Gilbert–Varshamov
+/// bound.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct GvPacking {
-    /// The dimension `d`.
+    /// The dimension $`d`$.
     pub dimension: usize,
-    /// A lower bound on `log2|V|`.
+    /// A lower bound on $`\log_2 |V|`$.
     pub log2_size: f64,
     /// A lower bound on the pairwise Hamming distance.
     pub min_distance: f64,
 }
 
-/// The `d/8` packing: `log2|V| >= d/8`, pairwise distance `>= d/8`, for `d >= 8`.
+/// The $`d/8`$ packing: $`\log_2 |V| \ge d/8`$, pairwise distance $`\ge d/8`$, for $`d \ge 8`$.
 pub fn gilbert_varshamov_packing(d: usize) -> Result<GvPacking> {
     let df = gv_dimension(d)?;
     Ok(GvPacking {
@@ -108,8 +111,12 @@ fn gv_dimension(d: usize) -> Result<f64> {
     }
 }
 
-/// The greedy Gilbert–Varshamov bound: a binary code of length `d` and minimum distance
-/// `min_distance` (`1 <= min_distance <= d`) with `log2|V| >= d − log2 Σ_{i < min_distance} C(d, i)`.
+/// The greedy Gilbert–Varshamov bound: a binary code of length $`d`$ and minimum distance
+/// $`\delta`$ = `min_distance` ($`1 \le \delta \le d`$) with
+///
+/// ```math
+/// \log_2 |V| \ge d - \log_2 \sum_{i < \delta} \binom{d}{i}.
+/// ```
 pub fn gilbert_varshamov_log2_size(d: usize, min_distance: usize) -> Result<f64> {
     let df = dimension(d)?;
     if min_distance == 0 || min_distance > d {
@@ -124,7 +131,7 @@ pub fn gilbert_varshamov_log2_size(d: usize, min_distance: usize) -> Result<f64>
     Ok(df - ln_sum_binomials(n, k) / LN_2)
 }
 
-/// `ln Σ_{i=0}^{k} C(n, i)` for `k <= n`.
+/// The logarithm $`\ln \sum_{i=0}^{k} \binom{n}{i}`$ for $`k \le n`$.
 fn ln_sum_binomials(n: u64, k: u64) -> f64 {
     if k < n - k {
         return ln_lower_sum(n, k);
@@ -139,8 +146,8 @@ fn ln_sum_binomials(n: u64, k: u64) -> f64 {
     n_ln2 + (-rest).ln_1p()
 }
 
-/// `ln Σ_{i=0}^{k} C(n, i)` for `k < n − k`, where the terms fall as `i` falls: sum from the top and
-/// stop once a term is `e^-50` of the running sum.
+/// The logarithm $`\ln \sum_{i=0}^{k} \binom{n}{i}`$ for $`k < n - k`$, where the terms fall as
+/// $`i`$ falls: sum from the top and stop once a term is $`e^{-50}`$ of the running sum.
 fn ln_lower_sum(n: u64, k: u64) -> f64 {
     let mut log_sum = f64::NEG_INFINITY;
     for i in (0..=k).rev() {
@@ -154,7 +161,7 @@ fn ln_lower_sum(n: u64, k: u64) -> f64 {
     log_sum
 }
 
-/// Fano with the `d/8` packing: `TB >= max{0, (1 − P_e) d/8 − 1}` for `d >= 8`.
+/// Fano with the $`d/8`$ packing: $`TB \ge \max\{0, (1 - P_e)\, d/8 - 1\}`$ for $`d \ge 8`$.
 pub fn fano_gv_total_bits(d: usize, error_probability: f64) -> Result<f64> {
     let df = gv_dimension(d)?;
     // d >= 8 makes log2|V| = d/8 >= 1, as Fano needs.

@@ -1,25 +1,35 @@
-//! # Fisher-trace caps per B-bit round
+//! # Fisher-trace caps per $`B`$-bit round
 //!
-//! One round gives the decoder a message `Y` (at most `B` bits) about one sample
-//! `W ~ N(θ, σ² I_d)` (Kim's reduction, notes-000 Lemma 1). The Fisher information that `Y` carries
-//! about `θ` is capped three ways (notes-000 §2 Theorem 3, §7.1, §8.1 item 1):
+//! One round gives the decoder a message $`Y`$ (at most $`B`$ bits) about one sample
+//! $`W \sim \mathcal{N}(\theta, \sigma^2 I_d)`$ (Kim's reduction, notes-000 Lemma 1). The Fisher
+//! information that $`Y`$ carries about $`\theta`$ is capped three ways (notes-000 §2 Theorem 3,
+//! §7.1, §8.1 item 1):
 //!
-//! ```text
-//! unquantized (data processing)        tr I_Y(θ) <= d / σ²
-//! Barnes–Özgür (2021) [R]              tr I_Y(θ) <= 2 K² I(W; Y)  <=  min{d, 2 B ln 2} / σ²     (K² = 1/σ², I in nats)
-//! rate–distortion (reconstruction [I]) tr I_Y(θ) <= (d/σ²)(1 − 4^{−B/d})
+//! ```math
+//! \begin{aligned}
+//! &\text{unquantized (data processing)} &
+//!   \operatorname{tr} I_Y(\theta) &\le \frac{d}{\sigma^2} \\
+//! &\text{Barnes–Özgür (2021) [R]} &
+//!   \operatorname{tr} I_Y(\theta) &\le 2 K^2 I(W; Y) \le \frac{\min\{d, 2 B \ln 2\}}{\sigma^2}
+//!   && (K^2 = 1/\sigma^2,\ I \text{ in nats}) \\
+//! &\text{rate–distortion (reconstruction [I])} &
+//!   \operatorname{tr} I_Y(\theta) &\le \frac{d}{\sigma^2} \left(1 - 4^{-B/d}\right)
+//! \end{aligned}
 //! ```
 //!
-//! The last one follows from `tr I_Y = (dσ² − mmse(W|Y))/σ⁴` in the Gaussian location model and
-//! the Gaussian rate–distortion bound `mmse >= dσ² 2^{−2I/d}`; it is the notes' own derivation, not
-//! the paper's, and is never larger than the Barnes–Özgür cap. It recovers the slope `2 ln 2` per
-//! bit as `B/d → 0` and the unquantized cap as `B/d → ∞`; at `B = d` it is `3/4` of it.
-//! The two caps cross at `B* = d/(2 ln 2) ≈ 0.7213 d` bits per round ([`crossover_bits`]).
+//! The last one follows from
+//! $`\operatorname{tr} I_Y = (d\sigma^2 - \operatorname{mmse}(W \mid Y))/\sigma^4`$ in the
+//! Gaussian location model and the Gaussian rate–distortion bound
+//! $`\operatorname{mmse} \ge d\sigma^2\, 2^{-2I/d}`$; it is the notes' own derivation, not the
+//! paper's, and is never larger than the Barnes–Özgür cap. It recovers the slope $`2 \ln 2`$ per
+//! bit as $`B/d \to 0`$ and the unquantized cap as $`B/d \to \infty`$; at $`B = d`$ it is
+//! $`3/4`$ of it. The two caps cross at $`B^* = d/(2 \ln 2) \approx 0.7213\, d`$ bits per round
+//! ([`crossover_bits`]).
 //!
-//! Units: information about `θ` per round, in `1/(units of θ)²`; bits are bits per round and may be
-//! fractional (an entropy budget: the bounds hold for variable-length messages of average length
-//! `B`). Code names: [`unquantized_cap`], [`barnes_ozgur_cap`], [`rate_distortion_cap`],
-//! [`sub_gaussian_cap`], and the selector [`FisherCap`].
+//! Units: information about $`\theta`$ per round, in $`1/(\text{units of } \theta)^2`$; bits are
+//! bits per round and may be fractional (an entropy budget: the bounds hold for variable-length
+//! messages of average length $`B`$). Code names: [`unquantized_cap`], [`barnes_ozgur_cap`],
+//! [`rate_distortion_cap`], [`sub_gaussian_cap`], and the selector [`FisherCap`].
 //!
 //! ```
 //! use bounds::{barnes_ozgur_cap, rate_distortion_cap, unquantized_cap, FisherCap};
@@ -39,19 +49,22 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::validate::{dimension, finite_result, non_negative, positive, sigma_squared};
 
-/// The Barnes–Özgür slope: Fisher trace per bit of mutual information, in units of `1/σ²`.
+/// The Barnes–Özgür slope $`2 \ln 2`$: Fisher trace per bit of mutual information, in units of
+/// $`1/\sigma^2`$.
 pub const BITS_TO_FISHER_SLOPE: f64 = 2.0 * LN_2;
 
-/// Unquantized cap `d/σ²`: the Fisher trace of one full sample `N(θ, σ² I_d)`.
+/// Unquantized cap $`d/\sigma^2`$: the Fisher trace of one full sample
+/// $`\mathcal{N}(\theta, \sigma^2 I_d)`$.
 pub fn unquantized_cap(d: usize, sigma: f64) -> Result<f64> {
     let d = dimension(d)?;
     finite_result("d/sigma^2", d / sigma_squared(sigma)?)
 }
 
-/// Barnes–Özgür cap `min{d, 2 B ln 2}/σ²` for a message of `bits = B > 0` bits.
+/// Barnes–Özgür cap $`\min\{d, 2 B \ln 2\}/\sigma^2`$ for a message of `bits` $`= B > 0`$ bits.
 ///
-/// Source: Barnes & Özgür (ISIT 2021), `tr I_Y <= 2K² I(X;Y)` with `K² = 1/σ²` and
-/// `I(X;Y) <= B ln 2` nats \[R, notes-000 §7.1\]; used by Kim's Theorem 3.
+/// Source: Barnes & Özgür (ISIT 2021), $`\operatorname{tr} I_Y \le 2K^2 I(X;Y)`$ with
+/// $`K^2 = 1/\sigma^2`$ and $`I(X;Y) \le B \ln 2`$ nats \[R, notes-000 §7.1\]; used by Kim's
+/// Theorem 3.
 pub fn barnes_ozgur_cap(d: usize, bits: f64, sigma: f64) -> Result<f64> {
     let d = dimension(d)?;
     let bits = positive("bits", bits)?;
@@ -59,10 +72,11 @@ pub fn barnes_ozgur_cap(d: usize, bits: f64, sigma: f64) -> Result<f64> {
     finite_result("cap", d.min(BITS_TO_FISHER_SLOPE * bits) / s2)
 }
 
-/// Rate–distortion cap `d (1 − 4^{−B/d})/σ²` for a message of `bits = B > 0` bits.
+/// Rate–distortion cap $`d\,(1 - 4^{-B/d})/\sigma^2`$ for a message of `bits` $`= B > 0`$ bits.
 ///
 /// Reconstruction \[I\] (notes-000 §2 Theorem 3, "a sharper, smooth version"); evaluated as
-/// `−d expm1(−2 ln 2 · B/d)/σ²` so that it stays accurate for `B/d → 0`.
+/// $`-d \operatorname{expm1}(-2 \ln 2 \cdot B/d)/\sigma^2`$ so that it stays accurate for
+/// $`B/d \to 0`$.
 pub fn rate_distortion_cap(d: usize, bits: f64, sigma: f64) -> Result<f64> {
     let d = dimension(d)?;
     let bits = positive("bits", bits)?;
@@ -71,16 +85,17 @@ pub fn rate_distortion_cap(d: usize, bits: f64, sigma: f64) -> Result<f64> {
     finite_result("cap", d * per_coordinate / s2)
 }
 
-/// Generic sub-Gaussian cap `2 K² I`: the Barnes–Özgür inequality for a score whose projections are
-/// sub-Gaussian with variance proxy `K²`, and a message with mutual information `I` **in nats**.
+/// Generic sub-Gaussian cap $`2 K^2 I`$: the Barnes–Özgür inequality for a score whose
+/// projections are sub-Gaussian with variance proxy $`K^2`$, and a message with mutual
+/// information $`I`$ **in nats**.
 pub fn sub_gaussian_cap(variance_proxy: f64, mutual_information_nats: f64) -> Result<f64> {
     let k2 = positive("variance_proxy", variance_proxy)?;
     let info = non_negative("mutual_information_nats", mutual_information_nats)?;
     finite_result("cap", 2.0 * k2 * info)
 }
 
-/// The bits per round `B* = d/(2 ln 2)` at which the Barnes–Özgür cap meets the unquantized one;
-/// below it the product bound `max{1, d/(2B ln 2)}` is active.
+/// The bits per round $`B^* = d/(2 \ln 2)`$ at which the Barnes–Özgür cap meets the unquantized
+/// one; below it the product bound $`\max\{1, d/(2B \ln 2)\}`$ is active.
 pub fn crossover_bits(d: usize) -> Result<f64> {
     Ok(dimension(d)? / BITS_TO_FISHER_SLOPE)
 }
@@ -88,22 +103,23 @@ pub fn crossover_bits(d: usize) -> Result<f64> {
 /// Which per-round Fisher cap a bound uses.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum FisherCap {
-    /// No bit constraint: `d/σ²` (the statistical bound, Kim's Theorem 2).
+    /// No bit constraint: $`d/\sigma^2`$ (the statistical bound, Kim's Theorem 2).
     Unquantized,
-    /// `min{d, 2B ln 2}/σ²` (the product bound, Kim's Theorem 3).
+    /// The Barnes–Özgür cap $`\min\{d, 2B \ln 2\}/\sigma^2`$ (the product bound, Kim's Theorem 3).
     BarnesOzgur {
-        /// Bits per round `B > 0`.
+        /// Bits per round $`B > 0`$.
         bits: f64,
     },
-    /// `d(1 − 4^{−B/d})/σ²` (the smooth rate–distortion refinement \[I\]).
+    /// The cap $`d\,(1 - 4^{-B/d})/\sigma^2`$ (the smooth rate–distortion refinement \[I\]).
     RateDistortion {
-        /// Bits per round `B > 0`.
+        /// Bits per round $`B > 0`$.
         bits: f64,
     },
 }
 
 impl FisherCap {
-    /// The cap on the Fisher trace carried by one round, `tr I_{M_t | M^{t-1}}(θ)`.
+    /// The cap on the Fisher trace carried by one round,
+    /// $`\operatorname{tr} I_{M_t \mid M^{t-1}}(\theta)`$.
     pub fn per_round(&self, d: usize, sigma: f64) -> Result<f64> {
         match *self {
             Self::Unquantized => unquantized_cap(d, sigma),
@@ -112,8 +128,8 @@ impl FisherCap {
         }
     }
 
-    /// The per-round cap divided by `d`: the Fisher information per coordinate under the isotropic
-    /// allocation (as used by the drift recursion, notes-000 §5.2).
+    /// The per-round cap divided by $`d`$: the Fisher information per coordinate under the
+    /// isotropic allocation (as used by the drift recursion, notes-000 §5.2).
     pub fn per_coordinate(&self, d: usize, sigma: f64) -> Result<f64> {
         Ok(self.per_round(d, sigma)? / dimension(d)?)
     }

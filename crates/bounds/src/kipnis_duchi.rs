@@ -1,17 +1,19 @@
 //! # The adaptive one-bit limit (Kipnis–Duchi)
 //!
-//! Estimating the mean of `N(θ, σ²)` from one bit per sample, where bit `n` may depend on sample
-//! `n` and the `n − 1` earlier bits: no estimator beats (notes-000 §7.4, abstract read \[C\])
+//! Estimating the mean of $`\mathcal{N}(\theta, \sigma^2)`$ from one bit per sample, where bit
+//! $`n`$ may depend on sample $`n`$ and the $`n - 1`$ earlier bits: no estimator beats
+//! (notes-000 §7.4, abstract read \[C\])
 //!
-//! ```text
-//! E(θ̂_n − θ)² >= π σ² / (2n) + O(n⁻²)
+//! ```math
+//! \mathbb{E}(\hat\theta_n - \theta)^2 \ge \frac{\pi \sigma^2}{2n} + O(n^{-2})
 //! ```
 //!
 //! and an explicit estimator attains it (a Robbins–Monro sign recursion at the running median,
-//! \[R/I\]). Equivalently, a sign bit at threshold `θ` has Fisher information `2/(π σ²)`, the best
-//! any single threshold can do ([`crate::threshold_quantizer_fisher`] with one threshold at `θ`).
-//! One bit therefore costs a factor `π/2 ≈ 1.5708` in samples. [`one_bit_adaptive_mse`] returns the
-//! leading term; the `O(n⁻²)` correction is not known explicitly.
+//! \[R/I\]). Equivalently, a sign bit at threshold $`\theta`$ has Fisher information
+//! $`2/(\pi \sigma^2)`$, the best any single threshold can do
+//! ([`crate::threshold_quantizer_fisher`] with one threshold at $`\theta`$). One bit therefore
+//! costs a factor $`\pi/2 \approx 1.5708`$ in samples. [`one_bit_adaptive_mse`] returns the leading
+//! term; the $`O(n^{-2})`$ correction is not known explicitly.
 //!
 //! ```
 //! use bounds::{one_bit_adaptive_mse, sign_bit_fisher};
@@ -27,15 +29,15 @@ use std::f64::consts::PI;
 use crate::error::Result;
 use crate::validate::{count, finite_result, sigma_squared};
 
-/// Leading term `π σ²/(2n)` of the Kipnis–Duchi lower bound on the MSE after `n >= 1` one-bit
-/// samples.
+/// Leading term $`\pi \sigma^2/(2n)`$ of the Kipnis–Duchi lower bound on the MSE after
+/// $`n \ge 1`$ one-bit samples.
 pub fn one_bit_adaptive_mse(samples: u64, sigma: f64) -> Result<f64> {
     let n = count("n", samples)?;
     let s2 = sigma_squared(sigma)?;
     finite_result("mse", PI * s2 / (2.0 * n))
 }
 
-/// Fisher information `2/(π σ²)` of a sign bit taken at the true mean.
+/// Fisher information $`2/(\pi \sigma^2)`$ of a sign bit taken at the true mean.
 pub fn sign_bit_fisher(sigma: f64) -> Result<f64> {
     let s2 = sigma_squared(sigma)?;
     finite_result("fisher", 2.0 / (PI * s2))

@@ -1,14 +1,21 @@
 //! # bounds — information-theoretic limits for bit-constrained stochastic optimization
 //!
-//! An optimizer runs `T` rounds; each stochastic gradient reaches it as a message of at most `B`
-//! bits. On the quadratic family `f_θ(x) = ½‖x − θ‖²` with gradients `x − θ + σZ`, Kim's reduction
-//! (notes-000 Lemma 1) makes this exactly the estimation of `θ ∈ R^d` from `T` sequentially
-//! compressed samples `N(θ, σ² I_d)`, so for every protocol
+//! An optimizer runs $`T`$ rounds; each stochastic gradient reaches it as a message of at most
+//! $`B`$ bits. On the quadratic family $`f_\theta(x) = \tfrac12\|x - \theta\|^2`$ with gradients
+//! $`x - \theta + \sigma Z`$, Kim's reduction (notes-000 Lemma 1) makes this exactly the
+//! estimation of $`\theta \in \mathbb{R}^d`$ from $`T`$ sequentially compressed samples
+//! $`\mathcal{N}(\theta, \sigma^2 I_d)`$, so for every protocol
 //!
-//! ```text
-//! D = E‖x_T − x*‖²  >=  d² / (T · cap(B) + J(π))                      (van Trees)
-//! cap(B) = d/σ² (unquantized),  min{d, 2B ln 2}/σ² (Barnes–Özgür),  d(1 − 4^{−B/d})/σ² (rate–distortion)
-//! T B   >=  R(D)   (rate–distortion of the prior; Fano with a Gilbert–Varshamov packing)
+//! ```math
+//! \begin{aligned}
+//! D = \mathbb{E}\|x_T - x^*\|^2 &\ge \frac{d^2}{T \cdot \mathrm{cap}(B) + J(\pi)}
+//!   && \text{(van Trees)} \\
+//! \mathrm{cap}(B) &= \frac{d}{\sigma^2} \;\text{(unquantized)},\quad
+//!   \frac{\min\{d, 2B \ln 2\}}{\sigma^2} \;\text{(Barnes–Özgür)},\quad
+//!   \frac{d\,(1 - 4^{-B/d})}{\sigma^2} \;\text{(rate–distortion)} \\
+//! T B &\ge R(D)
+//!   && \text{(rate–distortion of the prior; Fano with a Gilbert–Varshamov packing)}
+//! \end{aligned}
 //! ```
 //!
 //! This crate evaluates these bounds and their relatives as pure functions: per-round Fisher caps
@@ -16,18 +23,19 @@
 //! target ([`rounds_needed`]), communication ([`total_bits_lower_bound`], [`fano_gv_total_bits`]),
 //! the Fisher information of any scalar threshold quantizer ([`threshold_quantizer_fisher`]),
 //! correlated ([`ar1_fisher`]) and drifting ([`bcrb_steady_state_mse`]) oracles, the minimum
-//! precision `r*(T, p)` of Mayekar–Tyagi ([`rstar_upper_bits`]), the rate limit and guarantees of
-//! DQ-GD ([`QgdSetting`]), the Kipnis–Duchi one-bit limit ([`one_bit_adaptive_mse`]), the
-//! reconstructed achievability scheme ([`AchievabilityScheme`]), the exact expected risk of averaged
-//! SGD on Gaussian linear regression under the quantization models of paper 003
+//! precision $`r^*(T, p)`$ of Mayekar–Tyagi ([`rstar_upper_bits`]), the rate limit and guarantees
+//! of DQ-GD ([`QgdSetting`]), the Kipnis–Duchi one-bit limit ([`one_bit_adaptive_mse`]), the
+//! reconstructed achievability scheme ([`AchievabilityScheme`]), the exact expected risk of
+//! averaged SGD on Gaussian linear regression under the quantization models of paper 003
 //! ([`averaged_sgd_risk`]) with the stochastic-rounding variances it needs
 //! ([`uniform_rounding_variance`], [`float_rounding_variance`]), the time complexities of
 //! distributed SGD with compute and communication times ([`pessimistic_time_lower_bound`]) and the
 //! special functions they need ([`erfc`], [`normal_sf`], ...).
 //!
-//! **Conventions.** Accuracy is the MSE `D = E‖x_T − x*‖²`; papers' ε converts through
-//! [`EpsilonConvention`] (`D = 2ε²` by default). Bits are bits (never nats unless a name says so);
-//! Fisher information is per round in `1/(units of θ)²`. Each function documents its formula and
+//! **Conventions.** Accuracy is the MSE $`D = \mathbb{E}\|x_T - x^*\|^2`$; papers' $`\varepsilon`$
+//! converts through [`EpsilonConvention`] ($`D = 2\varepsilon^2`$ by default). Bits are bits
+//! (never nats unless a name says so); Fisher information is per round in
+//! $`1/(\text{units of } \theta)^2`$. Each function documents its formula and
 //! source; where the source material is a reconstruction (tagged `[I]` in
 //! `papers/notes-000-bit-constrained-bounds.md`), the doc says so and the constants sit in one
 //! named place. Lower bounds that can go negative are clamped at 0.
@@ -35,10 +43,10 @@
 //! **Layout.** One module per concept, each opening with its formulas and sources; every item is
 //! also re-exported at the crate root.
 //!
-//! **Errors.** Every function validates its inputs and returns [`BoundError`] for `d = 0`,
-//! `B = 0` where bits are required, `σ <= 0`, NaN or infinite parameters, non-positive targets,
-//! `|ρ| >= 1`, and so on. Nothing panics on bad input. The special functions are total
-//! (`f64 → f64`, NaN in, NaN out), like `f64::exp`.
+//! **Errors.** Every function validates its inputs and returns [`BoundError`] for $`d = 0`$,
+//! $`B = 0`$ where bits are required, $`\sigma \le 0`$, NaN or infinite parameters, non-positive
+//! targets, $`|\rho| \ge 1`$, and so on. Nothing panics on bad input. The special functions are
+//! total (`f64 → f64`, NaN in, NaN out), like `f64::exp`.
 //!
 //! ```
 //! use bounds::{mse_lower_bound, rounds_needed, EpsilonConvention, FisherCap, Prior};

@@ -1,52 +1,74 @@
 //! # Expected excess risk of averaged SGD on Gaussian linear regression under quantization
 //!
 //! The setting of paper 003 (Zhang, Zou & Su, arXiv 2510.18259; notes-algorithms §4): data
-//! `x ~ N(0, H)`, `H = diag(λ_1..λ_d)`, labels `y = x'w* + e`, `Var e = s²`, one-pass minibatch
-//! SGD with constant step `γ`, batch `b`, `T` steps from `w_0`, output `w̄_T = (1/T) Σ_{t=1..T} w_t`,
-//! excess risk `E(w) = ½ ‖w − w*‖²_H`. The paper bounds `E E(w̄_T)` up to constants that the
-//! available sources do not give (Theorem 4.1 is known only through a summary [SRC-secondary]).
-//! This module instead computes the expectation **exactly** for the idealised models, by a
-//! second-moment recursion derived here [INF]:
+//! $`x \sim \mathcal{N}(0, H)`$, $`H = \operatorname{diag}(\lambda_1, \dots, \lambda_d)`$, labels
+//! $`y = x^\top w^* + e`$, $`\operatorname{Var} e = s^2`$, one-pass minibatch SGD with constant
+//! step $`\gamma`$, batch $`b`$, $`T`$ steps from $`w_0`$, output
+//! $`\bar w_T = \frac1T \sum_{t=1}^{T} w_t`$, excess risk
+//! $`\mathcal{E}(w) = \frac12 \|w - w^*\|_H^2`$. The paper bounds
+//! $`\mathbb{E}\,\mathcal{E}(\bar w_T)`$ up to constants that the available sources do not give
+//! (Theorem 4.1 is known only through a summary \[SRC-secondary\]). This module instead computes
+//! the expectation **exactly** for the idealised models, by a second-moment recursion derived
+//! here \[INF\]. Only diagonals are needed: $`H`$ is diagonal and the Gaussian is symmetric in
+//! each coordinate, so $`\mathbb{E}[\hat H_{ij} \hat H_{ik}] = 0`$ for $`j \ne k`$:
 //!
-//! ```text
-//! η_t = w_t − v,  μ_i = E η_i,  m_i = E η_i²  (only diagonals are needed: H is diagonal and
-//! the Gaussian is symmetric in each coordinate, so E[Ĥ_ij Ĥ_ik] = 0 for j ≠ k)
-//! μ_i ← (1 − γ g_i) μ_i
-//! m_i ← (1 − γ g_i)² m_i + (γ²/b)(g_i² m_i + g_i Σ_j g_j m_j)               (Gaussian 4th moments)
-//!       + γ² g_i² p_i (1 + 1/b) + (γ²/b) g_i Σ_j g_j p_j                     (parameter noise, not / b)
-//!       + (γ²/b) E[x_i² ν²]                                                  (residual noise)
-//! E[η_s,i η_t,i] = (1 − γ g_i)^{t−s} m_s,i  (s <= t), summed for the average in O(T d).
+//! ```math
+//! \begin{aligned}
+//! \eta_t &= w_t - v, \qquad \mu_i = \mathbb{E}\,\eta_i, \qquad m_i = \mathbb{E}\,\eta_i^2, \\
+//! \mu_i &\leftarrow (1 - \gamma g_i)\, \mu_i, \\
+//! m_i &\leftarrow (1 - \gamma g_i)^2 m_i
+//!   + \frac{\gamma^2}{b} \Big(g_i^2 m_i + g_i \sum_j g_j m_j\Big)
+//!   && \text{(Gaussian 4th moments)} \\
+//! &\qquad + \gamma^2 g_i^2 p_i \Big(1 + \frac1b\Big) + \frac{\gamma^2}{b}\, g_i \sum_j g_j p_j
+//!   && \text{(parameter noise, not } /\,b) \\
+//! &\qquad + \frac{\gamma^2}{b}\, \mathbb{E}[x_i^2 \nu^2]
+//!   && \text{(residual noise)} \\
+//! \mathbb{E}[\eta_{s,i}\, \eta_{t,i}] &= (1 - \gamma g_i)^{t-s} m_{s,i} \quad (s \le t)
+//!   && \text{summed for the average in } O(T d),
+//! \end{aligned}
 //! ```
 //!
-//! where `g` is the spectrum of the (quantized) data, `v` the regression target for that data,
-//! `p_i` the variance of the parameter rounding `Q_p(w)_i − w_i`, and `ν` the per-sample residual
-//! noise (label noise `e` plus the rounding of labels, activations and output gradients). For
-//! rounding noise of variance `α + β (x'u)²` (additive `α`, relative `β`),
-//! `E[x_i² (x'u)²] = g_i E[u'Gu] + 2 g_i² E[u_i²]` (Isserlis): labels have `u = v`, activations
-//! `u = Q_p(w)`, output gradients `u = η + ξ_p`. Terms of second order in the rounding variances
-//! (rounding of another target's rounding noise) are dropped; everything else is exact for
-//! Gaussian data and independent rounding noise with the stated variances.
+//! where $`g`$ is the spectrum of the (quantized) data, $`v`$ the regression target for that
+//! data, $`p_i`$ the variance of the parameter rounding $`Q_p(w)_i - w_i`$, and $`\nu`$ the
+//! per-sample residual noise (label noise $`e`$ plus the rounding of labels, activations and
+//! output gradients). For rounding noise of variance $`\alpha + \beta (x^\top u)^2`$ (additive
+//! $`\alpha`$, relative $`\beta`$),
+//! $`\mathbb{E}[x_i^2 (x^\top u)^2] = g_i\, \mathbb{E}[u^\top G u] + 2 g_i^2\, \mathbb{E}[u_i^2]`$
+//! (Isserlis): labels have $`u = v`$, activations $`u = Q_p(w)`$, output gradients
+//! $`u = \eta + \xi_p`$. Terms of second order in the rounding variances (rounding of another
+//! target's rounding noise) are dropped; everything else is exact for Gaussian data and
+//! independent rounding noise with the stated variances.
 //!
-//! **Data quantization** `x̃ = Q_d(x)` with per-coordinate rounding variance `u_i` turns the
-//! problem into another one [INF]: `G = E[x̃x̃'] = H + diag(u)` (the *spectral distortion*),
-//! `v = G^{-1} H w*` (so `v_i = λ_i w*_i/(λ_i + u_i)`), and label noise
-//! `s'² = s² + Σ_i λ_i u_i w*_i²/(λ_i + u_i)`. The additive model `u_i = eps` floors the spectrum
-//! at `eps`; the multiplicative one `u_i = eps λ_i` scales it by `1 + eps` and leaves its decay
-//! intact — the contrast in the paper's abstract. The recursion treats `x̃` as Gaussian (exact for
-//! Gaussian rounding noise in the additive case; a surrogate otherwise). `E(w̄)` is measured on the
-//! clean distribution: `½ Σ λ_i E(w̄_i − w*_i)²`, which includes the *approximation* floor
-//! `½ Σ λ_i (v_i − w*_i)²` that `w̄` approaches as `T → ∞`.
+//! **Data quantization** $`\tilde x = Q_d(x)`$ with per-coordinate rounding variance $`u_i`$
+//! turns the problem into another one \[INF\], with the *spectral distortion* $`G`$, the target
+//! $`v`$ and the label noise $`s'^2`$:
 //!
-//! **Rounding variances.** [`Rounding`] maps each quantizer to `(α, β)` or `p_i`: the paper's
-//! models directly ([`Rounding::Additive`] `eps I`, [`Rounding::Relative`] `eps diag(u²)`), or the
-//! stochastic-rounding variance of an actual grid at the Gaussian the value follows
-//! ([`Rounding::UniformGrid`], [`Rounding::FloatGrid`], via [`crate::stochastic_rounding`]). The
-//! grids' variances depend on the state (the spread of the activations and residuals, the value
-//! of each parameter); they are re-evaluated [`REFRESHES`] times per run from the current moments,
-//! treating each parameter `w_i` as Gaussian with its mean and variance. A grid's rounding
-//! variance also depends on where each value falls within its cell, which correlates with `x`;
-//! the recursion uses its average (INT: a constant `α`; float: a relative `β`) [INF]. The
-//! `linreg` experiment measures how close this comes (within a few percent there).
+//! ```math
+//! G = \mathbb{E}[\tilde x \tilde x^\top] = H + \operatorname{diag}(u), \qquad
+//! v = G^{-1} H w^* \;\Big(\text{so } v_i = \frac{\lambda_i w^*_i}{\lambda_i + u_i}\Big), \qquad
+//! s'^2 = s^2 + \sum_i \frac{\lambda_i u_i {w^*_i}^2}{\lambda_i + u_i}.
+//! ```
+//!
+//! The additive model $`u_i = \varepsilon`$ floors the spectrum at $`\varepsilon`$; the
+//! multiplicative one $`u_i = \varepsilon \lambda_i`$ scales it by $`1 + \varepsilon`$ and leaves
+//! its decay intact — the contrast in the paper's abstract. The recursion treats $`\tilde x`$ as
+//! Gaussian (exact for Gaussian rounding noise in the additive case; a surrogate otherwise).
+//! $`\mathcal{E}(\bar w)`$ is measured on the clean distribution:
+//! $`\frac12 \sum_i \lambda_i\, \mathbb{E}(\bar w_i - w^*_i)^2`$, which includes the
+//! *approximation* floor $`\frac12 \sum_i \lambda_i (v_i - w^*_i)^2`$ that $`\bar w`$ approaches as
+//! $`T \to \infty`$.
+//!
+//! **Rounding variances.** [`Rounding`] maps each quantizer to $`(\alpha, \beta)`$ or $`p_i`$:
+//! the paper's models directly ([`Rounding::Additive`] $`\varepsilon I`$, [`Rounding::Relative`]
+//! $`\varepsilon \operatorname{diag}(u^2)`$), or the stochastic-rounding variance of an actual
+//! grid at the Gaussian the value follows ([`Rounding::UniformGrid`], [`Rounding::FloatGrid`], via
+//! [`crate::stochastic_rounding`]). The grids' variances depend on the state (the spread of the
+//! activations and residuals, the value of each parameter); they are re-evaluated [`REFRESHES`]
+//! times per run from the current moments, treating each parameter $`w_i`$ as Gaussian with its
+//! mean and variance. A grid's rounding variance also depends on where each value falls within
+//! its cell, which correlates with $`x`$; the recursion uses its average (INT: a constant
+//! $`\alpha`$; float: a relative $`\beta`$) \[INF\]. The `linreg` experiment measures how close
+//! this comes (within a few percent there).
 //!
 //! Code names: [`LinregProblem`], [`SgdRun`], [`QuantizationModel`], [`Rounding`],
 //! [`averaged_sgd_risk`] returning a [`RiskPrediction`]; [`quantized_data_problem`].
@@ -72,8 +94,9 @@ use crate::validate::{count, finite, finite_result, non_negative, positive};
 /// How many times per run the state-dependent rounding variances are re-evaluated.
 pub const REFRESHES: u64 = 2000;
 
-/// Gaussian linear regression with diagonal covariance: `x ~ N(0, diag(spectrum))`,
-/// `y = x'w* + e`, `Var e = noise_variance`.
+/// Gaussian linear regression with diagonal covariance:
+/// $`x \sim \mathcal{N}(0, \operatorname{diag}(\lambda))`$, $`y = x^\top w^* + e`$,
+/// $`\operatorname{Var} e = s^2`$, with $`\lambda`$ = `spectrum` and $`s^2`$ = `noise_variance`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinregProblem {
     spectrum: Vec<f64>,
@@ -84,7 +107,8 @@ pub struct LinregProblem {
 
 impl LinregProblem {
     /// The problem with eigenvalues `spectrum` (positive, finite), weights `w_star` (same
-    /// length, finite) and label-noise variance `noise_variance >= 0`; SGD starts at `w_0 = 0`.
+    /// length, finite) and label-noise variance `noise_variance` $`\ge 0`$; SGD starts at
+    /// $`w_0 = 0`$.
     pub fn new(spectrum: Vec<f64>, w_star: Vec<f64>, noise_variance: f64) -> Result<Self> {
         count("d", spectrum.len() as u64)?;
         if w_star.len() != spectrum.len() {
@@ -110,7 +134,7 @@ impl LinregProblem {
         })
     }
 
-    /// The polynomial-decay problem of paper 003: `λ_i = i^{−a}`, `w*_i = w_value`.
+    /// The polynomial-decay problem of paper 003: $`\lambda_i = i^{-a}`$, $`w^*_i`$ = `w_value`.
     pub fn polynomial(d: usize, a: f64, w_value: f64, noise_variance: f64) -> Result<Self> {
         count("d", d as u64)?;
         finite("a", a)?;
@@ -118,7 +142,7 @@ impl LinregProblem {
         Self::new(spectrum, vec![w_value; d], noise_variance)
     }
 
-    /// The same problem with SGD starting from `start` (finite, length `d`).
+    /// The same problem with SGD starting from `start` (finite, length $`d`$).
     pub fn with_start(mut self, start: Vec<f64>) -> Result<Self> {
         if start.len() != self.spectrum.len() {
             return Err(BoundError::OutOfRange {
@@ -134,22 +158,22 @@ impl LinregProblem {
         Ok(self)
     }
 
-    /// The eigenvalues `λ_i`.
+    /// The eigenvalues $`\lambda_i`$.
     pub fn spectrum(&self) -> &[f64] {
         &self.spectrum
     }
 
-    /// The true weights `w*`.
+    /// The true weights $`w^*`$.
     pub fn w_star(&self) -> &[f64] {
         &self.w_star
     }
 
-    /// The label-noise variance `s²`.
+    /// The label-noise variance $`s^2`$.
     pub fn noise_variance(&self) -> f64 {
         self.noise_variance
     }
 
-    /// The excess risk `½ ‖w − w*‖²_H` of a point (`w` of length `d`).
+    /// The excess risk $`\frac12 \|w - w^*\|_H^2`$ of a point (`w` of length $`d`$).
     pub fn excess_risk(&self, w: &[f64]) -> Result<f64> {
         if w.len() != self.spectrum.len() {
             return Err(BoundError::OutOfRange {
@@ -168,7 +192,8 @@ impl LinregProblem {
     }
 }
 
-/// Constant-step minibatch SGD: step `γ > 0`, batch `b >= 1`, `T >= 1` steps (`N = T b` samples).
+/// Constant-step minibatch SGD: step $`\gamma > 0`$, batch $`b \ge 1`$, $`T \ge 1`$ steps
+/// ($`N = T b`$ samples).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SgdRun {
     step: f64,
@@ -185,17 +210,17 @@ impl SgdRun {
         Ok(Self { step, batch, steps })
     }
 
-    /// The step `γ`.
+    /// The step $`\gamma`$.
     pub fn step(&self) -> f64 {
         self.step
     }
 
-    /// The batch size `b`.
+    /// The batch size $`b`$.
     pub fn batch(&self) -> u64 {
         self.batch
     }
 
-    /// The number of steps `T`.
+    /// The number of steps $`T`$.
     pub fn steps(&self) -> u64 {
         self.steps
     }
@@ -207,19 +232,20 @@ pub enum Rounding {
     /// Full precision.
     #[default]
     Exact,
-    /// The paper's additive model: variance `eps` per coordinate, whatever the value.
+    /// The paper's additive model: variance $`\varepsilon`$ per coordinate, whatever the value.
     Additive(f64),
-    /// The paper's multiplicative model (coordinate-wise): variance `eps u_i²`.
+    /// The paper's multiplicative model (coordinate-wise): variance $`\varepsilon u_i^2`$.
     Relative(f64),
-    /// Stochastic rounding on the grid `step · Z` (INT-b with a constant step).
+    /// Stochastic rounding on the grid $`\delta \mathbb{Z}`$, $`\delta`$ = `step` (INT-b with a
+    /// constant step).
     UniformGrid {
-        /// The grid step `δ`.
+        /// The grid step $`\delta`$.
         step: f64,
     },
     /// Stochastic rounding on a float grid with `man_bits` mantissa bits and smallest normal
     /// `min_normal` (a power of two).
     FloatGrid {
-        /// Mantissa bits `m`.
+        /// Mantissa bits $`m`$.
         man_bits: u32,
         /// Smallest normal magnitude.
         min_normal: f64,
@@ -249,7 +275,8 @@ impl Rounding {
         Ok(self)
     }
 
-    /// `(α, β)` with rounding variance `α + β u²` for a value `u ~ N(0, var)`.
+    /// The split $`(\alpha, \beta)`$ with rounding variance $`\alpha + \beta u^2`$ for a value
+    /// $`u \sim \mathcal{N}(0, \mathrm{var})`$.
     fn gaussian_split(self, var: f64) -> Result<(f64, f64)> {
         Ok(match self {
             Rounding::Exact => (0.0, 0.0),
@@ -273,7 +300,8 @@ impl Rounding {
         })
     }
 
-    /// The variance of the rounding of a value `w ~ N(mean, var)` (a parameter).
+    /// The variance of the rounding of a value $`w \sim \mathcal{N}(\mathrm{mean}, \mathrm{var})`$
+    /// (a parameter).
     fn point_variance(self, mean: f64, var: f64) -> Result<f64> {
         let sd = var.max(0.0).sqrt();
         match self {
@@ -293,7 +321,7 @@ impl Rounding {
         }
     }
 
-    /// The per-coordinate rounding variance of data `x_i ~ N(0, lambda)`.
+    /// The per-coordinate rounding variance of data $`x_i \sim \mathcal{N}(0, \lambda)`$.
     fn data_variance(self, lambda: f64) -> Result<f64> {
         match self {
             Rounding::Exact => Ok(0.0),
@@ -311,37 +339,39 @@ impl Rounding {
 /// The rounding of each of the five targets of paper 003 (all [`Rounding::Exact`] by default).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct QuantizationModel {
-    /// `Q_d`, each data coordinate.
+    /// The rounding $`Q_d`$ of each data coordinate.
     pub data: Rounding,
-    /// `Q_l`, each label.
+    /// The rounding $`Q_l`$ of each label.
     pub labels: Rounding,
-    /// `Q_p`, each parameter in the forward product.
+    /// The rounding $`Q_p`$ of each parameter in the forward product.
     pub parameters: Rounding,
-    /// `Q_a`, each prediction.
+    /// The rounding $`Q_a`$ of each prediction.
     pub activations: Rounding,
-    /// `Q_o`, each residual.
+    /// The rounding $`Q_o`$ of each residual.
     pub gradients: Rounding,
 }
 
 /// What [`averaged_sgd_risk`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskPrediction {
-    /// `E E(w̄_T)`, the expected excess risk of the average.
+    /// The expected excess risk of the average, $`\mathbb{E}\,\mathcal{E}(\bar w_T)`$.
     pub averaged: f64,
-    /// `E E(w_T)`, of the last iterate.
+    /// The expected excess risk of the last iterate, $`\mathbb{E}\,\mathcal{E}(w_T)`$.
     pub last: f64,
-    /// `½ ‖v − w*‖²_H`: the floor that data quantization leaves as `T → ∞` (0 without it).
+    /// The floor $`\frac12 \|v - w^*\|_H^2`$ that data quantization leaves as $`T \to \infty`$
+    /// (0 without it).
     pub approximation: f64,
-    /// `k* = #{i : g_i >= 1/(T γ)}` for the (quantized) data spectrum `g`: the directions SGD
-    /// fits in `T` steps, the effective dimension of the Zou et al. bounds the paper builds on.
+    /// The directions SGD fits in $`T`$ steps, $`k^* = \#\{i : g_i \ge 1/(T\gamma)\}`$ for the
+    /// (quantized) data spectrum $`g`$: the effective dimension of the Zou et al. bounds the paper
+    /// builds on.
     pub effective_dimension: usize,
-    /// The label-noise variance `s'²` of the problem the quantized data define.
+    /// The label-noise variance $`s'^2`$ of the problem the quantized data define.
     pub effective_noise_variance: f64,
 }
 
-/// The problem that data rounded with per-coordinate variances `u` defines (module docs):
-/// returns `(g, v, s'²)` with `g_i = λ_i + u_i`, `v_i = λ_i w*_i/g_i`,
-/// `s'² = s² + Σ λ_i u_i w*_i²/g_i`.
+/// The problem that data rounded with per-coordinate variances $`u`$ defines (module docs):
+/// returns $`(g, v, s'^2)`$ with $`g_i = \lambda_i + u_i`$, $`v_i = \lambda_i w^*_i/g_i`$,
+/// $`s'^2 = s^2 + \sum_i \lambda_i u_i {w^*_i}^2/g_i`$.
 pub fn quantized_data_problem(
     problem: &LinregProblem,
     rounding_variances: &[f64],
@@ -496,19 +526,19 @@ pub fn averaged_sgd_risk(
 /// The recursion's state for one coordinate.
 #[derive(Debug, Clone, Copy)]
 struct Coordinate {
-    /// Data eigenvalue `g_i` and target `v_i`.
+    /// Data eigenvalue $`g_i`$ and target $`v_i`$.
     g: f64,
     v: f64,
-    /// `1 − γ g_i`.
+    /// The contraction $`1 - \gamma g_i`$.
     c: f64,
-    /// `E η_i`, `E η_i²` at the current step.
+    /// The moments $`\mathbb{E}\,\eta_i`$, $`\mathbb{E}\,\eta_i^2`$ at the current step.
     mu: f64,
     m: f64,
-    /// Parameter rounding variance `p_i`.
+    /// Parameter rounding variance $`p_i`$.
     p: f64,
-    /// `R_t = Σ_{s<t} c^{t−s} m_s`.
+    /// The cross sum $`R_t = \sum_{s<t} c^{t-s} m_s`$.
     r: f64,
-    /// Running sums over t of `μ_t`, `m_t`, `2 R_t`.
+    /// Running sums over $`t`$ of $`\mu_t`$, $`m_t`$, $`2 R_t`$.
     sum_mu: f64,
     sum_m: f64,
     sum_cross: f64,

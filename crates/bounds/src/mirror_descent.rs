@@ -1,34 +1,51 @@
-//! # Guarantee of stochastic mirror descent with steps `η0/√(t+1)` (the method behind paper 001, Theorem 2.3)
+//! # Guarantee of stochastic mirror descent with steps $`\eta_0/\sqrt{t+1}`$ (the method behind paper 001, Theorem 2.3)
 //!
-//! Minimise a convex `f` over a compact convex `X` with unbiased stochastic subgradients `ĝ_t`,
-//! `E‖ĝ_t‖_*² <= G²`, by mirror descent with a mirror map `ψ` that is `σ`-strongly convex with
-//! respect to `‖·‖` on `X`:
+//! Minimise a convex $`f`$ over a compact convex $`X`$ with unbiased stochastic subgradients
+//! $`\hat g_t`$, $`\mathbb{E}\|\hat g_t\|_*^2 \le G^2`$, by mirror descent with a mirror map
+//! $`\psi`$ that is $`\sigma`$-strongly convex with respect to $`\|\cdot\|`$ on $`X`$:
 //!
-//! ```text
-//! x_{t+1} = argmin_{x ∈ X} η_t <ĝ_t, x> + D_ψ(x, x_t),     η_t = η0/√(t + 1),   t = 0, 1, ...
+//! ```math
+//! x_{t+1} = \arg\min_{x \in X}\, \eta_t \langle \hat g_t, x \rangle + D_\psi(x, x_t), \qquad
+//! \eta_t = \frac{\eta_0}{\sqrt{t + 1}}, \qquad t = 0, 1, \dots
 //! ```
 //!
-//! and output the average `x̄_T` of the query points `x_0, ..., x_{T−1}`. Then
+//! and output the average $`\bar x_T`$ of the query points $`x_0, \dots, x_{T-1}`$. Then
 //!
-//! ```text
-//! E f(x̄_T) − f*  <=  (M/η0 + G² η0/σ) / √T,      M = sup_{x ∈ X} D_ψ(x*, x),
+//! ```math
+//! \mathbb{E} f(\bar x_T) - f^* \le \frac{M/\eta_0 + G^2 \eta_0/\sigma}{\sqrt{T}}, \qquad
+//! M = \sup_{x \in X} D_\psi(x^*, x),
 //! ```
 //!
-//! minimised by `η0 = √(σ M)/G`, where it equals `2 G √(M/σ) / √T`. Projected SGD is the case
-//! `ψ = ½‖x‖_2²`, `σ = 1`. Paper 001 uses these methods for its Theorem 2.3 (Remarks 3–4, citing
-//! Nemirovski's lecture notes) without constants; the constants here come from the standard
-//! derivation \[R/I\]: the three-point inequality gives `η_t <ĝ_t, x_t − x*> <= D_ψ(x*, x_t) −
-//! D_ψ(x*, x_{t+1}) + η_t² ‖ĝ_t‖_*²/(2σ)`; divide by `η_t`, sum with `1/η_t` non-decreasing
-//! (`Σ (D_t − D_{t+1})/η_t <= M/η_{T−1} = M √T/η0`) and `Σ_{t<T} η_t <= 2 η0 √T`, take expectations
-//! (`E<ĝ_t, x_t − x*> >= E f(x_t) − f*`) and use convexity for the average.
+//! minimised by $`\eta_0 = \sqrt{\sigma M}/G`$, where it equals $`2 G \sqrt{M/\sigma}/\sqrt{T}`$.
+//! Projected SGD is the case $`\psi = \frac12 \|x\|_2^2`$, $`\sigma = 1`$. Paper 001 uses these
+//! methods for its Theorem 2.3 (Remarks 3–4, citing Nemirovski's lecture notes) without
+//! constants; the constants here come from the standard derivation \[R/I\]: the three-point
+//! inequality gives
 //!
-//! For the norm-squared maps `ψ = ½‖x‖_r²`, `1 < r <= 2`, on a set of `ℓ_r` radius `ρ_r`
-//! (`‖x‖_r <= ρ_r` on `X`): `σ = r − 1` (w.r.t. `‖·‖_r`, dual norm `‖·‖_{r/(r−1)}`), and
-//! `D_ψ(x*, x) = ½‖x*‖² + ½‖x‖² − <∇ψ(x), x*> <= ½(‖x*‖ + ‖x‖)² <= 2 ρ_r²`, so `M = 2 ρ_r²`
-//! ([`MirrorDescentSetting::norm_squared`]).
+//! ```math
+//! \eta_t \langle \hat g_t, x_t - x^* \rangle \le D_\psi(x^*, x_t) - D_\psi(x^*, x_{t+1})
+//!   + \frac{\eta_t^2 \|\hat g_t\|_*^2}{2\sigma};
+//! ```
 //!
-//! Code names: [`MirrorDescentSetting`] (`M`, `σ`, `G`), [`MirrorDescentSetting::optimal_step0`],
-//! [`MirrorDescentSetting::gap_bound`].
+//! divide by $`\eta_t`$, sum with $`1/\eta_t`$ non-decreasing
+//! ($`\sum_t (D_t - D_{t+1})/\eta_t \le M/\eta_{T-1} = M \sqrt{T}/\eta_0`$) and
+//! $`\sum_{t<T} \eta_t \le 2 \eta_0 \sqrt{T}`$, take expectations
+//! ($`\mathbb{E}\langle \hat g_t, x_t - x^* \rangle \ge \mathbb{E} f(x_t) - f^*`$) and use
+//! convexity for the average.
+//!
+//! For the norm-squared maps $`\psi = \frac12 \|x\|_r^2`$, $`1 < r \le 2`$, on a set of
+//! $`\ell_r`$ radius $`\rho_r`$ ($`\|x\|_r \le \rho_r`$ on $`X`$): $`\sigma = r - 1`$ (w.r.t.
+//! $`\|\cdot\|_r`$, dual norm $`\|\cdot\|_{r/(r-1)}`$), and
+//!
+//! ```math
+//! D_\psi(x^*, x) = \tfrac12 \|x^*\|^2 + \tfrac12 \|x\|^2 - \langle \nabla\psi(x), x^* \rangle
+//!   \le \tfrac12 \left(\|x^*\| + \|x\|\right)^2 \le 2 \rho_r^2,
+//! ```
+//!
+//! so $`M = 2 \rho_r^2`$ ([`MirrorDescentSetting::norm_squared`]).
+//!
+//! Code names: [`MirrorDescentSetting`] ($`M`$, $`\sigma`$, $`G`$),
+//! [`MirrorDescentSetting::optimal_step0`], [`MirrorDescentSetting::gap_bound`].
 //!
 //! ```
 //! use bounds::MirrorDescentSetting;
@@ -45,8 +62,8 @@
 use crate::error::{BoundError, Result};
 use crate::validate::{count, finite_result, positive};
 
-/// The constants of the mirror-descent guarantee: `M = sup_X D_ψ(x*, ·)`, the strong convexity
-/// `σ` of the mirror map, and `G` with `E‖ĝ‖_*² <= G²`.
+/// The constants of the mirror-descent guarantee: $`M = \sup_X D_\psi(x^*, \cdot)`$, the strong
+/// convexity $`\sigma`$ of the mirror map, and $`G`$ with $`\mathbb{E}\|\hat g\|_*^2 \le G^2`$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MirrorDescentSetting {
     max_divergence: f64,
@@ -55,7 +72,8 @@ pub struct MirrorDescentSetting {
 }
 
 impl MirrorDescentSetting {
-    /// Validates `max_divergence = M > 0`, `strong_convexity = σ > 0` and `gradient_bound = G > 0`.
+    /// Validates `max_divergence` $`= M > 0`$, `strong_convexity` $`= \sigma > 0`$ and
+    /// `gradient_bound` $`= G > 0`$.
     pub fn new(max_divergence: f64, strong_convexity: f64, gradient_bound: f64) -> Result<Self> {
         Ok(Self {
             max_divergence: positive("max_divergence", max_divergence)?,
@@ -64,9 +82,9 @@ impl MirrorDescentSetting {
         })
     }
 
-    /// The map `ψ = ½‖x‖_r²` with `1 < r <= 2` on a set of `ℓ_r` radius `radius`:
-    /// `σ = r − 1` and `M = 2 radius²` (module docs). `gradient_bound` bounds `‖ĝ‖_{r/(r−1)}` in
-    /// mean square.
+    /// The map $`\psi = \frac12 \|x\|_r^2`$ with $`1 < r \le 2`$ on a set of $`\ell_r`$ radius
+    /// `radius` $`= \rho_r`$: $`\sigma = r - 1`$ and $`M = 2 \rho_r^2`$ (module docs).
+    /// `gradient_bound` bounds $`\|\hat g\|_{r/(r-1)}`$ in mean square.
     pub fn norm_squared(r: f64, radius: f64, gradient_bound: f64) -> Result<Self> {
         if r.is_nan() || !(r > 1.0 && r <= 2.0) {
             return Err(BoundError::OutOfRange {
@@ -80,28 +98,28 @@ impl MirrorDescentSetting {
         Self::new(m, r - 1.0, gradient_bound)
     }
 
-    /// `M`.
+    /// The divergence bound $`M`$.
     pub fn max_divergence(&self) -> f64 {
         self.max_divergence
     }
 
-    /// `σ`.
+    /// The strong convexity $`\sigma`$.
     pub fn strong_convexity(&self) -> f64 {
         self.strong_convexity
     }
 
-    /// `G`.
+    /// The gradient bound $`G`$.
     pub fn gradient_bound(&self) -> f64 {
         self.gradient_bound
     }
 
-    /// The initial step `η0 = √(σ M)/G` that minimises the guarantee.
+    /// The initial step $`\eta_0 = \sqrt{\sigma M}/G`$ that minimises the guarantee.
     pub fn optimal_step0(&self) -> f64 {
         (self.strong_convexity * self.max_divergence).sqrt() / self.gradient_bound
     }
 
-    /// `(M/η0 + G² η0/σ)/√T`: the bound on `E f(x̄_T) − f*` after `rounds = T >= 1` steps
-    /// `η0/√(t+1)`, `step0 = η0 > 0`.
+    /// The bound $`(M/\eta_0 + G^2 \eta_0/\sigma)/\sqrt{T}`$ on $`\mathbb{E} f(\bar x_T) - f^*`$
+    /// after `rounds` $`= T \ge 1`$ steps $`\eta_0/\sqrt{t+1}`$, `step0` $`= \eta_0 > 0`$.
     pub fn gap_bound(&self, step0: f64, rounds: u64) -> Result<f64> {
         let eta0 = positive("step0", step0)?;
         let t = count("rounds", rounds)?;

@@ -1,17 +1,21 @@
 //! # Prior (Fisher) information
 //!
-//! Van Trees needs a smooth prior `π` on `θ` and its Fisher information
-//! `J(π) = ∫ ‖∇ log π‖² π` (notes-000 §1.1, §7.2, §8.1 item 2):
+//! Van Trees needs a smooth prior $`\pi`$ on $`\theta`$ and its Fisher information
+//! $`J(\pi) = \int \|\nabla \log \pi\|^2 \pi`$ (notes-000 §1.1, §7.2, §8.1 item 2):
 //!
-//! ```text
-//! cos² box prior on [−b, b]^d:   π(t) = Π_i (1/b) cos²(π t_i / (2b)),   J = d π² / b²
-//! Gaussian prior N(0, s² I_d):                                          J = d / s²
-//! product prior:                                                        J = Σ_i J_i
+//! ```math
+//! \begin{aligned}
+//! &\cos^2 \text{ box prior on } [-b, b]^d: &
+//!   \pi(t) &= \prod_i \frac1b \cos^2\!\Big(\frac{\pi t_i}{2b}\Big), & J &= \frac{d \pi^2}{b^2} \\
+//! &\text{Gaussian prior } \mathcal{N}(0, s^2 I_d): & & & J &= \frac{d}{s^2} \\
+//! &\text{product prior:} & & & J &= \sum_i J_i
+//! \end{aligned}
 //! ```
 //!
-//! The cos² value is standard \[R/N in the notes; checked here by quadrature\]. The box is the
-//! parameter set of the minimax bounds: a bound for the cos² prior on `[−b, b]^d` lower-bounds the
-//! worst case over the box. Units: `1/(units of θ)²`, like the Fisher caps.
+//! The $`\cos^2`$ value is standard \[R/N in the notes; checked here by quadrature\]. The box is
+//! the parameter set of the minimax bounds: a bound for the $`\cos^2`$ prior on $`[-b, b]^d`$
+//! lower-bounds the worst case over the box. Units: $`1/(\text{units of } \theta)^2`$, like the
+//! Fisher caps.
 //!
 //! Code names: [`cosine_box_information`], [`gaussian_information`], [`product_information`], and
 //! [`Prior`], which the van Trees, rounds and communication bounds take.
@@ -32,21 +36,23 @@ use serde::{Deserialize, Serialize};
 use crate::error::{BoundError, Result};
 use crate::validate::{dimension, finite_result, non_negative, positive};
 
-/// Fisher information `d π²/b²` of the product cos² prior on the box `[−b, b]^d`.
+/// Fisher information $`d \pi^2/b^2`$ of the product $`\cos^2`$ prior on the box $`[-b, b]^d`$.
 pub fn cosine_box_information(d: usize, half_width: f64) -> Result<f64> {
     let d = dimension(d)?;
     let b = positive("b", half_width)?;
     finite_result("prior information", d * (PI / b) * (PI / b))
 }
 
-/// Fisher information `d/s²` of the Gaussian prior `N(0, s² I_d)` (`variance = s²`).
+/// Fisher information $`d/s^2`$ of the Gaussian prior $`\mathcal{N}(0, s^2 I_d)`$ (`variance`
+/// $`= s^2`$).
 pub fn gaussian_information(d: usize, variance: f64) -> Result<f64> {
     let d = dimension(d)?;
     let s2 = positive("s2", variance)?;
     finite_result("prior information", d / s2)
 }
 
-/// Fisher information `Σ_i J_i` of a product prior with per-coordinate informations `J_i >= 0`.
+/// Fisher information $`\sum_i J_i`$ of a product prior with per-coordinate informations
+/// $`J_i \ge 0`$.
 pub fn product_information(per_coordinate: &[f64]) -> Result<f64> {
     if per_coordinate.is_empty() {
         return Err(BoundError::Zero { name: "d" });
@@ -57,24 +63,25 @@ pub fn product_information(per_coordinate: &[f64]) -> Result<f64> {
     finite_result("prior information", total)
 }
 
-/// A prior on `θ ∈ R^d`, identified by its per-coordinate law (the same on every coordinate).
+/// A prior on $`\theta \in \mathbb{R}^d`$, identified by its per-coordinate law (the same on every
+/// coordinate).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Prior {
-    /// The box `[−b, b]^d`. Van Trees uses the cos² density on it; the communication bound uses
-    /// the uniform density (both lower-bound the worst case over the box).
+    /// The box $`[-b, b]^d`$. Van Trees uses the $`\cos^2`$ density on it; the communication
+    /// bound uses the uniform density (both lower-bound the worst case over the box).
     Box {
-        /// Half-width `b > 0`.
+        /// Half-width $`b > 0`$.
         half_width: f64,
     },
-    /// `N(0, s² I_d)`.
+    /// The Gaussian $`\mathcal{N}(0, s^2 I_d)`$.
     Gaussian {
-        /// Per-coordinate variance `s² > 0`.
+        /// Per-coordinate variance $`s^2 > 0`$.
         variance: f64,
     },
 }
 
 impl Prior {
-    /// The prior Fisher information `J(π)` in dimension `d`.
+    /// The prior Fisher information $`J(\pi)`$ in dimension $`d`$.
     pub fn fisher_information(&self, d: usize) -> Result<f64> {
         match *self {
             Self::Box { half_width } => cosine_box_information(d, half_width),

@@ -1,31 +1,37 @@
 //! # Fisher information of a scalar threshold quantizer of a Gaussian
 //!
-//! A quantizer with thresholds `t_1 < … < t_{L−1}` maps `X ~ N(θ, σ²)` to the index of its cell.
-//! The Fisher information of that index about `θ` is (notes-000 §8.1 item 8)
+//! A quantizer with thresholds $`t_1 < \dots < t_{L-1}`$ maps
+//! $`X \sim \mathcal{N}(\theta, \sigma^2)`$ to the index of its cell. The Fisher information of
+//! that index about $`\theta`$ is (notes-000 §8.1 item 8)
 //!
-//! ```text
-//! I(θ) = σ⁻² Σ_{j=0}^{L−1} (φ(a_j) − φ(a_{j+1}))² / (Φ(a_{j+1}) − Φ(a_j)),
-//! a_j = (t_j − θ)/σ,   a_0 = −∞,   a_L = +∞.
+//! ```math
+//! I(\theta) = \sigma^{-2} \sum_{j=0}^{L-1}
+//!   \frac{\left(\varphi(a_j) - \varphi(a_{j+1})\right)^2}{\Phi(a_{j+1}) - \Phi(a_j)},
+//! \qquad a_j = \frac{t_j - \theta}{\sigma}, \quad a_0 = -\infty, \quad a_L = +\infty.
 //! ```
 //!
-//! It is at most `1/σ²` (data processing) and, for one threshold at `θ`, equals `2/(πσ²)` (a sign
-//! bit, Kipnis–Duchi). It places real scalar quantizers against the per-round caps of
-//! [`crate::fisher_caps`].
+//! It is at most $`1/\sigma^2`$ (data processing) and, for one threshold at $`\theta`$, equals
+//! $`2/(\pi\sigma^2)`$ (a sign bit, Kipnis–Duchi). It places real scalar quantizers against the
+//! per-round caps of [`crate::fisher_caps`].
 //!
-//! **Numerics.** Each cell is reflected so that `a + b >= 0`, then:
-//! - a cell containing 0 (`a < 0 < b`): mass `(erf(b/√2) + erf(|a|/√2))/2`, a sum of positives, and
-//!   density drop `φ(|a|)(1 − e^{−Δ})` with `Δ = (b − |a|)(b + |a|)/2` (`expm1`, no cancellation);
-//! - a tail cell (`0 <= a < b`): everything is factored by `φ(a)`, which may underflow harmlessly:
-//!   drop `1 − e^{−Δ}` with `Δ = (b − a)(b + a)/2`, and mass `R(a) − R(b) e^{−Δ}` (Mills ratios) when
-//!   `Δ >= 1`, or, for narrow cells, `∫_0^{b−a} e^{−(a u + u²/2)} du` by 10-point Gauss–Legendre,
-//!   which is exact to rounding there (the integrand varies by at most a factor `e`).
+//! **Numerics.** Each cell $`[a, b]`$ is reflected so that $`a + b \ge 0`$, then:
+//! - a cell containing 0 ($`a < 0 < b`$): mass
+//!   $`\big(\operatorname{erf}(b/\sqrt2) + \operatorname{erf}(|a|/\sqrt2)\big)/2`$, a sum of
+//!   positives, and density drop $`\varphi(|a|)\,(1 - e^{-\Delta})`$ with
+//!   $`\Delta = (b - |a|)(b + |a|)/2`$ (`expm1`, no cancellation);
+//! - a tail cell ($`0 \le a < b`$): everything is factored by $`\varphi(a)`$, which may underflow
+//!   harmlessly: drop $`1 - e^{-\Delta}`$ with $`\Delta = (b - a)(b + a)/2`$, and mass
+//!   $`R(a) - R(b)\, e^{-\Delta}`$ (Mills ratios) when $`\Delta \ge 1`$, or, for narrow cells,
+//!   $`\int_0^{b-a} e^{-(a u + u^2/2)}\, du`$ by 10-point Gauss–Legendre, which is exact to
+//!   rounding there (the integrand varies by at most a factor $`e`$).
 //!
 //! No step subtracts nearly equal numbers, so the result keeps its relative precision wherever the
-//! cells lie: the tests hold it to `1e-13` against 60-digit mpmath values, including cells 30–37
-//! standard deviations out and cells of width `1e-9` (the worst error measured over 300 random
-//! quantizers with cell widths from `1e-6` to 6 and centres up to 35 deviations out was `7e-16`). (What remains is the conditioning of the
-//! input: a cell of width `w` at `|a|` standard deviations inherits a relative error of about
-//! `1e-16 |a|/w` from the rounding of its standardized ends.)
+//! cells lie: the tests hold it to $`10^{-13}`$ against 60-digit mpmath values, including cells
+//! 30–37 standard deviations out and cells of width $`10^{-9}`$ (the worst error measured over 300
+//! random quantizers with cell widths from $`10^{-6}`$ to 6 and centres up to 35 deviations out
+//! was $`7 \cdot 10^{-16}`$). (What remains is the conditioning of the input: a cell of width
+//! $`w`$ at $`|a|`$ standard deviations inherits a relative error of about
+//! $`10^{-16}\, |a|/w`$ from the rounding of its standardized ends.)
 //!
 //! Code name: [`threshold_quantizer_fisher`].
 //!
@@ -47,8 +53,8 @@ use crate::error::{BoundError, Result};
 use crate::special::{erf, normal_mills_ratio, normal_pdf};
 use crate::validate::{finite, sigma_squared};
 
-/// 10-point Gauss–Legendre rule on `[0, 1]` as `(node, weight)`; computed with mpmath at 40
-/// digits (Newton on `P_10`), exact for polynomials of degree `<= 19`.
+/// 10-point Gauss–Legendre rule on $`[0, 1]`$ as `(node, weight)`; computed with mpmath at 40
+/// digits (Newton on $`P_{10}`$), exact for polynomials of degree $`\le 19`$.
 const GAUSS_LEGENDRE_10: [(f64, f64); 10] = [
     (0.013_046_735_741_414_14, 0.033_335_672_154_344_07),
     (0.067_468_316_655_507_74, 0.074_725_674_575_290_3),
@@ -62,12 +68,13 @@ const GAUSS_LEGENDRE_10: [(f64, f64); 10] = [
     (0.986_953_264_258_585_9, 0.033_335_672_154_344_07),
 ];
 
-/// Tail cells with `Δ = (b² − a²)/2` below this use quadrature for their mass: there the Mills
-/// ratio difference would cancel, and the integrand varies by less than a factor `e`.
+/// Tail cells with $`\Delta = (b^2 - a^2)/2`$ below this use quadrature for their mass: there the
+/// Mills ratio difference would cancel, and the integrand varies by less than a factor $`e`$.
 const NARROW_CELL: f64 = 1.0;
 
-/// Fisher information about `θ` of the cell index of `N(θ, σ²)` under `thresholds`
-/// (finite, strictly increasing; empty means one cell and gives 0). Units: `1/(units of θ)²`.
+/// Fisher information about $`\theta`$ of the cell index of $`\mathcal{N}(\theta, \sigma^2)`$
+/// under `thresholds` (finite, strictly increasing; empty means one cell and gives 0). Units:
+/// $`1/(\text{units of } \theta)^2`$.
 pub fn threshold_quantizer_fisher(thresholds: &[f64], theta: f64, sigma: f64) -> Result<f64> {
     let theta = finite("theta", theta)?;
     let s2 = sigma_squared(sigma)?;
@@ -100,7 +107,8 @@ fn check_thresholds(thresholds: &[f64]) -> Result<()> {
     Ok(())
 }
 
-/// `(φ(a) − φ(b))² / (Φ(b) − Φ(a))` for standardized cell ends `a < b` (at least one finite).
+/// The information $`(\varphi(a) - \varphi(b))^2 / (\Phi(b) - \Phi(a))`$ of one cell, for
+/// standardized cell ends $`a < b`$ (at least one finite).
 fn cell_information(a: f64, b: f64) -> f64 {
     // Ends that coincide after standardization (rounding, or both beyond f64 range) bound a cell
     // of vanishing width, whose information vanishes with it.
@@ -116,7 +124,7 @@ fn cell_information(a: f64, b: f64) -> f64 {
     }
 }
 
-/// A cell `[a, b]` with `0 <= a < b <= +inf`, everything factored by `φ(a)`.
+/// A cell $`[a, b]`$ with $`0 \le a < b \le +\infty`$, everything factored by $`\varphi(a)`$.
 fn tail_cell(a: f64, b: f64) -> f64 {
     let delta = if b.is_infinite() {
         f64::INFINITY
@@ -142,7 +150,7 @@ fn tail_cell(a: f64, b: f64) -> f64 {
     normal_pdf(a) * drop * drop / scaled_mass
 }
 
-/// A cell `[−m, b]` with `0 < m <= b <= +inf` (it contains 0).
+/// A cell $`[-m, b]`$ with $`0 < m \le b \le +\infty`$ (it contains 0).
 fn central_cell(m: f64, b: f64) -> f64 {
     let delta = if b.is_infinite() {
         f64::INFINITY

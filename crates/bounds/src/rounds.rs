@@ -1,22 +1,33 @@
 //! # Rounds needed for a target MSE
 //!
-//! Solving the van Trees bound `d²/(T · cap + J) <= D` for `T` (notes-000 §2, §8.1 item 4):
+//! Solving the van Trees bound $`d^2/(T \cdot \mathrm{cap} + J) \le D`$ for $`T`$ (notes-000 §2,
+//! §8.1 item 4):
 //!
-//! ```text
-//! T >= (d²/D − J) / cap          (0 when d²/D <= J: the prior alone already meets D)
-//!
-//! statistical   cap = d/σ²                 T >= σ² (d/D − J/d)                         (Theorem 2)
-//! product, BO   cap = min{d, 2B ln 2}/σ²   T >= σ² (d/D − J/d) max{1, d/(2B ln 2)}     (Theorem 3)
-//! product, RD   cap = d(1 − 4^{−B/d})/σ²   T >= σ² (d/D − J/d) / (1 − 4^{−B/d})        ([I])
+//! ```math
+//! T \ge \frac{d^2/D - J}{\mathrm{cap}}
+//! \qquad \Big(0 \text{ when } d^2/D \le J \text{: the prior alone already meets } D\Big)
 //! ```
 //!
-//! With `D = 2ε²` ([`EpsilonConvention`](crate::EpsilonConvention)) the statistical line is
-//! Kim's `T = Ω(σ² d/ε²)` and the product line `Ω((σ² d/ε²) max{1, d/B})`. Constants are the
-//! notes' reconstruction \[I\].
+//! ```math
+//! \begin{aligned}
+//! &\text{statistical} & \mathrm{cap} &= d/\sigma^2 &
+//!   T &\ge \sigma^2 (d/D - J/d) && \text{(Theorem 2)} \\
+//! &\text{product, BO} & \mathrm{cap} &= \min\{d, 2B \ln 2\}/\sigma^2 &
+//!   T &\ge \sigma^2 (d/D - J/d) \max\{1, d/(2B \ln 2)\} && \text{(Theorem 3)} \\
+//! &\text{product, RD} & \mathrm{cap} &= d\,(1 - 4^{-B/d})/\sigma^2 &
+//!   T &\ge \sigma^2 (d/D - J/d) / (1 - 4^{-B/d}) && \text{([I])}
+//! \end{aligned}
+//! ```
 //!
-//! Code names: [`rounds_for_information`] (from a cap and `J`), [`rounds_needed`] (real-valued, from
-//! a [`FisherCap`] and a [`Prior`]) and [`rounds_needed_ceil`] (the smallest integer `T`). All are
-//! computed in floating point: a real value within rounding of an integer may round up to the next.
+//! With $`D = 2\varepsilon^2`$ ([`EpsilonConvention`](crate::EpsilonConvention)) the statistical
+//! line is Kim's $`T = \Omega(\sigma^2 d/\varepsilon^2)`$ and the product line
+//! $`\Omega((\sigma^2 d/\varepsilon^2) \max\{1, d/B\})`$. Constants are the notes'
+//! reconstruction \[I\].
+//!
+//! Code names: [`rounds_for_information`] (from a cap and $`J`$), [`rounds_needed`] (real-valued,
+//! from a [`FisherCap`] and a [`Prior`]) and [`rounds_needed_ceil`] (the smallest integer $`T`$).
+//! All are computed in floating point: a real value within rounding of an integer may round up to
+//! the next.
 //!
 //! ```
 //! use bounds::{rounds_needed, rounds_needed_ceil, EpsilonConvention, FisherCap, Prior};
@@ -37,8 +48,8 @@ use crate::fisher_caps::FisherCap;
 use crate::prior::Prior;
 use crate::validate::{dimension, finite_result, non_negative, positive};
 
-/// Real-valued rounds `max{0, (d²/D − J)/cap}` for a target `mse = D > 0`, a per-round Fisher cap
-/// `> 0` and a prior information `J >= 0`.
+/// Real-valued rounds $`\max\{0, (d^2/D - J)/\mathrm{cap}\}`$ for a target `mse` $`= D > 0`$, a
+/// per-round Fisher cap $`\mathrm{cap} > 0`$ and a prior information $`J \ge 0`$.
 pub fn rounds_for_information(
     d: usize,
     mse: f64,
@@ -57,7 +68,8 @@ pub fn rounds_for_information(
     }
 }
 
-/// Real-valued rounds needed to reach `E‖x_T − x*‖² <= mse` under `cap` and `prior`.
+/// Real-valued rounds needed to reach $`\mathbb{E}\|x_T - x^*\|^2 \le D`$ (`mse` $`= D`$) under
+/// `cap` and `prior`.
 pub fn rounds_needed(d: usize, sigma: f64, mse: f64, cap: FisherCap, prior: &Prior) -> Result<f64> {
     let per_round = cap.per_round(d, sigma)?;
     let j = prior.fisher_information(d)?;
@@ -75,7 +87,8 @@ pub fn rounds_needed_ceil(
     ceil_to_u64("rounds", rounds_needed(d, sigma, mse, cap, prior)?)
 }
 
-/// `ceil(x)` for a finite `x >= 0`, or [`BoundError::Overflow`] when it exceeds `u64::MAX`.
+/// The ceiling $`\lceil x \rceil`$ for a finite $`x \ge 0`$, or [`BoundError::Overflow`] when it
+/// exceeds `u64::MAX`.
 pub(crate) fn ceil_to_u64(what: &'static str, x: f64) -> Result<u64> {
     let c = x.ceil();
     // u64::MAX as f64 is 2^64, the first value that no longer fits.

@@ -1,34 +1,48 @@
-//! # Minimum precision `r*(T, p)` and minimax error under a precision constraint (Mayekar–Tyagi)
+//! # Minimum precision $`r^*(T, p)`$ and minimax error under a precision constraint (Mayekar–Tyagi)
 //!
-//! Convex optimization over a domain of `ℓ_p` diameter `D` with unbiased subgradients of
-//! `‖g‖_q <= B` a.s. (`q = p/(p − 1)`), each quantized to `r` bits. `r*(T, p)` is the least `r`
-//! that keeps the unquantized rate (paper 001, eq. (3)). With `log = log2`, `ln* a` the number of
-//! times `ln` must be applied to `a` to reach `<= 1`, and `c = c0/(4 c1)` the ratio of the unknown
-//! absolute constants of their Theorem 2.2 (`0 < c0 <= c1`, so `0 < c <= 1/4`):
+//! Convex optimization over a domain of $`\ell_p`$ diameter $`D`$ with unbiased subgradients of
+//! $`\|g\|_q \le B`$ a.s. ($`q = p/(p - 1)`$), each quantized to $`r`$ bits. $`r^*(T, p)`$ is the
+//! least $`r`$ that keeps the unquantized rate (paper 001, eq. (3)). With $`\log = \log_2`$,
+//! $`\ln^* a`$ the number of times $`\ln`$ must be applied to $`a`$ to reach $`\le 1`$, and
+//! $`c = c_0/(4 c_1)`$ the ratio of the unknown absolute constants of their Theorem 2.2
+//! ($`0 < c_0 \le c_1`$, so $`0 < c \le 1/4`$):
 //!
-//! **Theorem 3.1.** For `p >= 2` (including `p = ∞`):
-//! ```text
-//! d^{2/p} log(2e d^{1−2/p} + 2e)  >=  r*(T, p)  >=  (c d^{1/p})² ∨ 2 log(c d^{1/2})
+//! **Theorem 3.1.** For $`p \ge 2`$ (including $`p = \infty`$):
+//! ```math
+//! d^{2/p} \log\left(2e \cdot d^{1-2/p} + 2e\right) \ge r^*(T, p)
+//!   \ge \left(c\, d^{1/p}\right)^2 \vee 2 \log\left(c\, d^{1/2}\right).
 //! ```
-//! For `1 <= p < 2`:
-//! ```text
-//! d(⌈log(2√2 Δ1^{1/q} + 2)⌉ + 3) + Δ2  >=  r*(T, p)  >=  (c/√(log d))² d
-//! Δ1 = ⌈log(2 + √(18 + 6 ln Δ2) d^{1/2 − 1/q})⌉,   Δ2 = ⌈log(1 + ln*(d/3))⌉
+//! For $`1 \le p < 2`$:
+//! ```math
+//! \begin{gathered}
+//! d\left(\left\lceil \log(2\sqrt{2}\,\Delta_1^{1/q} + 2) \right\rceil + 3\right) + \Delta_2
+//!   \ge r^*(T, p) \ge \left(\frac{c}{\sqrt{\log d}}\right)^2 d, \\
+//! \Delta_1 = \left\lceil \log\left(2 + \sqrt{18 + 6 \ln \Delta_2} \cdot d^{1/2 - 1/q}\right)
+//!   \right\rceil, \qquad
+//! \Delta_2 = \left\lceil \log\left(1 + \ln^*(d/3)\right) \right\rceil.
+//! \end{gathered}
 //! ```
 //!
-//! **Theorems 6.1 and 6.2** (minimax error `E*_0(T, r, p)` with `r`-bit quantized oracles):
-//! ```text
-//! p ∈ [2, ∞]:  E* >= (c0 D B d^{1/2 − 1/p}/√T · √(d/(d ∧ 2^r)))  ∨  (c0 D B/√T · √(d/(d ∧ r)))
-//! p ∈ [1, 2):  E* >= c0 D B/√T · √(d/(d ∧ r))
+//! **Theorems 6.1 and 6.2** (minimax error $`\mathcal{E}^*_0(T, r, p)`$ with $`r`$-bit quantized
+//! oracles):
+//! ```math
+//! \begin{aligned}
+//! p \in [2, \infty]&: & \mathcal{E}^*_0 &\ge
+//!   \left(\frac{c_0 D B\, d^{1/2 - 1/p}}{\sqrt{T}} \cdot \sqrt{\frac{d}{d \wedge 2^r}}\right)
+//!   \vee \left(\frac{c_0 D B}{\sqrt{T}} \cdot \sqrt{\frac{d}{d \wedge r}}\right), \\
+//! p \in [1, 2)&: & \mathcal{E}^*_0 &\ge
+//!   \frac{c_0 D B}{\sqrt{T}} \cdot \sqrt{\frac{d}{d \wedge r}}.
+//! \end{aligned}
 //! ```
 //!
 //! All from the full text of paper 001 \[SRC\]. The upper bounds are explicit. The lower bounds
-//! depend on `c0` and `c1`, which the paper does not give, so they take `c` (or `c0`) as a
-//! parameter. The `p < 2` upper bound needs `ln Δ2`, which is undefined for `d <= 3` (`Δ2 = 0`);
-//! those dimensions are rejected. Lower bounds are clamped at 0.
+//! depend on $`c_0`$ and $`c_1`$, which the paper does not give, so they take $`c`$ (or $`c_0`$)
+//! as a parameter. The $`p < 2`$ upper bound needs $`\ln \Delta_2`$, which is undefined for
+//! $`d \le 3`$ ($`\Delta_2 = 0`$); those dimensions are rejected. Lower bounds are clamped at 0.
 //!
-//! Code names: [`holder_conjugate`], [`iterated_log`] (`ln*`), [`rstar_upper_bits`],
-//! [`rstar_lower_bits`], [`minimax_error_lower_bound`]. Pass `p = f64::INFINITY` for `ℓ_∞`.
+//! Code names: [`holder_conjugate`], [`iterated_log`] ($`\ln^*`$), [`rstar_upper_bits`],
+//! [`rstar_lower_bits`], [`minimax_error_lower_bound`]. Pass `p = f64::INFINITY` for
+//! $`\ell_\infty`$.
 //!
 //! ```
 //! use bounds::rstar_upper_bits;
@@ -45,7 +59,7 @@ use std::f64::consts::{E, SQRT_2};
 use crate::error::{BoundError, Result};
 use crate::validate::{count, dimension, finite, positive};
 
-/// Validates `p >= 1` (`+inf` allowed).
+/// Validates $`p \ge 1`$ ($`+\infty`$ allowed).
 fn norm_exponent(p: f64) -> Result<f64> {
     if p.is_nan() {
         return Err(BoundError::NonFinite {
@@ -64,7 +78,8 @@ fn norm_exponent(p: f64) -> Result<f64> {
     }
 }
 
-/// The Hölder conjugate `q = p/(p − 1)` of `p >= 1` (`1 ↦ ∞`, `∞ ↦ 1`).
+/// The Hölder conjugate $`q = p/(p - 1)`$ of $`p \ge 1`$ ($`1 \mapsto \infty`$,
+/// $`\infty \mapsto 1`$).
 pub fn holder_conjugate(p: f64) -> Result<f64> {
     let p = norm_exponent(p)?;
     Ok(if p.is_infinite() {
@@ -76,13 +91,14 @@ pub fn holder_conjugate(p: f64) -> Result<f64> {
     })
 }
 
-/// `1/p` with `1/∞ = 0`.
+/// The reciprocal $`1/p`$, with $`1/\infty = 0`$.
 fn reciprocal(p: f64) -> f64 {
     if p.is_infinite() { 0.0 } else { 1.0 / p }
 }
 
-/// `ln* a`: how many times `ln` must be applied to `a` before the result is `<= 1`
-/// (0 for `a <= 1`). Rejects NaN; `+inf` is rejected too, as it never gets there.
+/// The iterated logarithm $`\ln^* a`$: how many times $`\ln`$ must be applied to $`a`$ before the
+/// result is $`\le 1`$ (0 for $`a \le 1`$). Rejects NaN; $`+\infty`$ is rejected too, as it never
+/// gets there.
 pub fn iterated_log(a: f64) -> Result<u32> {
     let mut x = finite("a", a)?;
     let mut n = 0;
@@ -93,10 +109,11 @@ pub fn iterated_log(a: f64) -> Result<u32> {
     Ok(n)
 }
 
-/// Theorem 3.1 upper bound on `r*(T, p)` in bits (independent of `T`).
+/// Theorem 3.1 upper bound on $`r^*(T, p)`$ in bits (independent of $`T`$).
 ///
-/// `p >= 2`: `d^{2/p} log2(2e d^{1−2/p} + 2e)`. `1 <= p < 2`: `d(⌈log2(2√2 Δ1^{1/q} + 2)⌉ + 3) + Δ2`,
-/// which needs `d >= 4`.
+/// For $`p \ge 2`$: $`d^{2/p} \log_2(2e\, d^{1-2/p} + 2e)`$. For $`1 \le p < 2`$:
+/// $`d\,(\lceil \log_2(2\sqrt2\, \Delta_1^{1/q} + 2) \rceil + 3) + \Delta_2`$, which needs
+/// $`d \ge 4`$.
 pub fn rstar_upper_bits(d: usize, p: f64) -> Result<f64> {
     let df = dimension(d)?;
     let p = norm_exponent(p)?;
@@ -112,7 +129,7 @@ pub fn rstar_upper_bits(d: usize, p: f64) -> Result<f64> {
     Ok(df * per_coordinate + delta2)
 }
 
-/// `(Δ1, Δ2)` of Theorem 3.1 for `1 <= p < 2`.
+/// The constants $`(\Delta_1, \Delta_2)`$ of Theorem 3.1 for $`1 \le p < 2`$.
 fn deltas(d: usize, p: f64) -> Result<(f64, f64)> {
     let df = dimension(d)?;
     let delta2 = (1.0 + f64::from(iterated_log(df / 3.0)?)).log2().ceil();
@@ -131,7 +148,7 @@ fn deltas(d: usize, p: f64) -> Result<(f64, f64)> {
     Ok((delta1, delta2))
 }
 
-/// Validates the constant ratio `c = c0/(4 c1)` in `(0, 1/4]`.
+/// Validates the constant ratio $`c = c_0/(4 c_1)`$ in $`(0, 1/4]`$.
 fn constant_ratio(c: f64) -> Result<f64> {
     let c = positive("c", c)?;
     if c <= 0.25 {
@@ -145,10 +162,11 @@ fn constant_ratio(c: f64) -> Result<f64> {
     }
 }
 
-/// Theorem 3.1 lower bound on `r*(T, p)` in bits, as a function of `c = c0/(4 c1) ∈ (0, 1/4]`.
+/// Theorem 3.1 lower bound on $`r^*(T, p)`$ in bits, as a function of
+/// $`c = c_0/(4 c_1) \in (0, 1/4]`$.
 ///
-/// `p >= 2`: `max{(c d^{1/p})², 2 log2(c √d)}`. `1 <= p < 2`: `c² d/log2 d`, which needs `d >= 2`.
-/// Clamped at 0.
+/// For $`p \ge 2`$: $`\max\{(c\, d^{1/p})^2, 2 \log_2(c \sqrt{d})\}`$. For $`1 \le p < 2`$:
+/// $`c^2 d/\log_2 d`$, which needs $`d \ge 2`$. Clamped at 0.
 pub fn rstar_lower_bits(d: usize, p: f64, c: f64) -> Result<f64> {
     let df = dimension(d)?;
     let p = norm_exponent(p)?;
@@ -169,8 +187,8 @@ pub fn rstar_lower_bits(d: usize, p: f64, c: f64) -> Result<f64> {
     Ok(bits.max(0.0))
 }
 
-/// The problem scale of Theorems 6.1–6.2: `c0`, the `ℓ_p` diameter `D`, the gradient bound `B` and
-/// the number of oracle calls `T`.
+/// The problem scale of Theorems 6.1–6.2: $`c_0`$, the $`\ell_p`$ diameter $`D`$, the gradient
+/// bound $`B`$ and the number of oracle calls $`T`$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MinimaxSetting {
     c0: f64,
@@ -180,7 +198,8 @@ pub struct MinimaxSetting {
 }
 
 impl MinimaxSetting {
-    /// Validates `c0 > 0`, `diameter > 0`, `gradient_bound > 0` and `rounds >= 1`.
+    /// Validates `c0` $`= c_0 > 0`$, `diameter` $`= D > 0`$, `gradient_bound` $`= B > 0`$ and
+    /// `rounds` $`= T \ge 1`$.
     pub fn new(c0: f64, diameter: f64, gradient_bound: f64, rounds: u64) -> Result<Self> {
         count("rounds", rounds)?;
         Ok(Self {
@@ -191,14 +210,14 @@ impl MinimaxSetting {
         })
     }
 
-    /// `c0 D B/√T`, the unquantized minimax scale.
+    /// The unquantized minimax scale $`c_0 D B/\sqrt{T}`$.
     fn scale(&self) -> f64 {
         self.c0 * self.diameter * self.gradient_bound / (self.rounds as f64).sqrt()
     }
 }
 
-/// Minimax error lower bound `E*_0(T, r, p)` for `r >= 1` bits per oracle output
-/// (Theorem 6.1 for `p >= 2`, Theorem 6.2 for `1 <= p < 2`).
+/// Minimax error lower bound $`\mathcal{E}^*_0(T, r, p)`$ for $`r \ge 1`$ bits per oracle output
+/// (Theorem 6.1 for $`p \ge 2`$, Theorem 6.2 for $`1 \le p < 2`$).
 pub fn minimax_error_lower_bound(
     setting: &MinimaxSetting,
     d: usize,

@@ -1,33 +1,42 @@
 //! # Special functions: erf, erfc, erfcx and the standard normal law
 //!
-//! ```text
-//! erf(x)   = (2/√π) ∫_0^x e^{-t²} dt        erfc(x) = 1 - erf(x)        erfcx(x) = e^{x²} erfc(x)
-//! φ(z)     = e^{-z²/2} / √(2π)              Φ(z) = ∫_{-∞}^z φ            Q(z) = 1 - Φ(z) = erfc(z/√2)/2
-//! R(z)     = Q(z)/φ(z) = √(π/2) erfcx(z/√2)   (Mills ratio)
+//! ```math
+//! \begin{aligned}
+//! \operatorname{erf}(x) &= \frac{2}{\sqrt{\pi}} \int_0^x e^{-t^2}\, dt, &
+//!   \operatorname{erfc}(x) &= 1 - \operatorname{erf}(x), &
+//!   \operatorname{erfcx}(x) &= e^{x^2} \operatorname{erfc}(x), \\
+//! \varphi(z) &= \frac{e^{-z^2/2}}{\sqrt{2\pi}}, &
+//!   \Phi(z) &= \int_{-\infty}^z \varphi, &
+//!   Q(z) &= 1 - \Phi(z) = \tfrac12 \operatorname{erfc}(z/\sqrt2), \\
+//! R(z) &= \frac{Q(z)}{\varphi(z)} = \sqrt{\pi/2}\, \operatorname{erfcx}(z/\sqrt2)
+//!   && \text{(Mills ratio).}
+//! \end{aligned}
 //! ```
 //!
-//! Code names: [`erf`], [`erfc`], [`erfcx`], [`normal_pdf`], [`normal_cdf`], [`normal_sf`] (= Q),
-//! [`normal_mills_ratio`] (= R).
+//! Code names: [`erf`], [`erfc`], [`erfcx`], [`normal_pdf`], [`normal_cdf`], [`normal_sf`]
+//! ($`= Q`$), [`normal_mills_ratio`] ($`= R`$).
 //!
 //! **Method.** W. J. Cody's rational Chebyshev approximations ("Rational Chebyshev approximations
 //! for the error function", Math. Comp. 23 (1969) 631–638; the coefficient sets and interval split
-//! of his routine CALERF, netlib SPECFUN, 1990): `erf` on `|x| <= 0.46875`, `erfcx` on
-//! `0.46875 < |x| <= 4` and on `|x| > 4` (in `1/x²`). The approximations are accurate to about 18
-//! digits; what is left is the floating-point evaluation. Two details keep the tails relative:
-//! `e^{-x²}` is formed as `e^{-x_s²} e^{-(x-x_s)(x+x_s)}` with `x_s` the multiple of 1/16 below `x`,
-//! so `x_s²` is exact and no rounding in `x²` is magnified; and `Q(z)` for `z > 0.66` is computed as
-//! `φ(z) R(z)`, never as `1 - Φ(z)`, so `Q(37) ≈ 5.7e-300` keeps full relative precision.
+//! of his routine CALERF, netlib SPECFUN, 1990): `erf` on $`|x| \le 0.46875`$, `erfcx` on
+//! $`0.46875 < |x| \le 4`$ and on $`|x| > 4`$ (in $`1/x^2`$). The approximations are accurate to
+//! about 18 digits; what is left is the floating-point evaluation. Two details keep the tails
+//! relative: $`e^{-x^2}`$ is formed as $`e^{-x_s^2}\, e^{-(x - x_s)(x + x_s)}`$ with $`x_s`$ the
+//! multiple of 1/16 below $`x`$, so $`x_s^2`$ is exact and no rounding in $`x^2`$ is magnified;
+//! and $`Q(z)`$ for $`z > 0.66`$ is computed as $`\varphi(z) R(z)`$, never as $`1 - \Phi(z)`$, so
+//! $`Q(37) \approx 5.7 \cdot 10^{-300}`$ keeps full relative precision.
 //!
-//! **Accuracy** (against 50-digit mpmath values): the tests hold the relative error below `1e-13`
-//! for `erf`, `erfc` and `erfcx` wherever the result is a normal `f64` (`erfc` to `x ≈ 26.5`), and
-//! for `φ`, `Φ`, `Q` and `R` for `|z| <= 37`; the worst error measured over 5000 random points in
-//! those ranges was `6e-16`. Results in the subnormal range lose relative precision, as any
-//! `f64` computation must.
+//! **Accuracy** (against 50-digit mpmath values): the tests hold the relative error below
+//! $`10^{-13}`$ for `erf`, `erfc` and `erfcx` wherever the result is a normal `f64` (`erfc` to
+//! $`x \approx 26.5`$), and for $`\varphi`$, $`\Phi`$, $`Q`$ and $`R`$ for $`|z| \le 37`$; the
+//! worst error measured over 5000 random points in those ranges was $`6 \cdot 10^{-16}`$. Results
+//! in the subnormal range lose relative precision, as any `f64` computation must.
 //!
 //! **Why not statrs.** statrs 0.19's `erf`/`erfc` measured against the same references have
-//! relative errors up to `1.0e-10` (`erfc(0.5)`), `8e-11` near `x = 2.5..3` and `7e-11` at
-//! `x = 12..15`: inside a `1e-9` budget but with little margin, and statrs has no `erfcx`, which the
-//! tail formulas of [`crate::threshold_quantizer_fisher`] need.
+//! relative errors up to $`1.0 \cdot 10^{-10}`$ (`erfc(0.5)`), $`8 \cdot 10^{-11}`$ near
+//! $`x = 2.5 \dots 3`$ and $`7 \cdot 10^{-11}`$ at $`x = 12 \dots 15`$: inside a $`10^{-9}`$ budget
+//! but with little margin, and statrs has no `erfcx`, which the tail formulas of
+//! [`crate::threshold_quantizer_fisher`] need.
 //!
 //! NaN arguments give NaN and infinite arguments give the limits, as for `f64::exp`; these
 //! functions are total and never panic.
@@ -42,27 +51,31 @@
 //! assert!((normal_sf(37.0) / 5.725_571_222_524_577e-300 - 1.0).abs() < 1e-13);
 //! ```
 
-/// `1/√π`.
+/// The constant $`1/\sqrt{\pi}`$.
 const FRAC_1_SQRT_PI: f64 = 0.564_189_583_547_756_3;
-/// `1/√(2π)`.
+/// The constant $`1/\sqrt{2\pi}`$.
 const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
-/// `√(π/2)`.
+/// The constant $`\sqrt{\pi/2}`$.
 const SQRT_FRAC_PI_2: f64 = 1.253_314_137_315_500_3;
 
-/// Cody's first interval: `erf` is a rational function of `x²` for `|x| <= THRESH`.
+/// Cody's first interval: $`\operatorname{erf}`$ is a rational function of $`x^2`$ for $`|x| \le`$
+/// `THRESH`.
 const THRESH: f64 = 0.468_75;
-/// Below this `x²` is negligible next to 1 (and could underflow).
+/// Below this $`x^2`$ is negligible next to 1 (and could underflow).
 const XSMALL: f64 = 1.11e-16;
-/// Above this `1 - 1/(2x²) = 1` in `f64`, so `erfcx(x) = 1/(√π x)` to working precision.
+/// Above this $`1 - 1/(2x^2) = 1`$ in `f64`, so $`\operatorname{erfcx}(x) = 1/(\sqrt{\pi}\, x)`$
+/// to working precision.
 const XHUGE: f64 = 6.71e7;
-/// Below this `erfcx(x) = 2 e^{x²} - erfcx(-x)` overflows.
+/// Below this $`\operatorname{erfcx}(x) = 2 e^{x^2} - \operatorname{erfcx}(-x)`$ overflows.
 const XNEG: f64 = -26.628;
-/// `e^{-y²/2}` (and so `e^{-y²}`) underflows to 0 beyond this.
+/// The argument beyond which $`e^{-y^2/2}`$ (and so $`e^{-y^2}`$) underflows to 0.
 const UNDERFLOW: f64 = 40.0;
-/// `Q(z)` switches from `erfc(z/√2)/2` to `φ(z) R(z)` above `THRESH √2`.
+/// The point above which $`Q(z)`$ switches from $`\operatorname{erfc}(z/\sqrt2)/2`$ to
+/// $`\varphi(z) R(z)`$: `THRESH` $`\cdot \sqrt2`$.
 const Z_SPLIT: f64 = THRESH * std::f64::consts::SQRT_2;
 
-/// `erf(x) = x A(x²)/B(x²)` on `|x| <= 0.46875` (Cody 1969, CALERF coefficients `A`, `B`).
+/// The rational approximation $`\operatorname{erf}(x) = x A(x^2)/B(x^2)`$ on $`|x| \le 0.46875`$
+/// (Cody 1969, CALERF coefficients $`A`$, $`B`$).
 #[allow(clippy::excessive_precision)] // Cody's published 18-digit values, kept verbatim
 const A: [f64; 5] = [
     3.161_123_743_870_565_6,
@@ -78,7 +91,8 @@ const B: [f64; 4] = [
     1.282_616_526_077_372_28e3,
     2.844_236_833_439_170_62e3,
 ];
-/// `erfcx(x) = C(x)/D(x)` on `0.46875 < x <= 4` (CALERF coefficients `C`, `D`).
+/// The rational approximation $`\operatorname{erfcx}(x) = C(x)/D(x)`$ on $`0.46875 < x \le 4`$
+/// (CALERF coefficients $`C`$, $`D`$).
 #[allow(clippy::excessive_precision)] // Cody's published 18-digit values, kept verbatim
 const C: [f64; 9] = [
     5.641_884_969_886_700_89e-1,
@@ -102,7 +116,9 @@ const D: [f64; 8] = [
     3.439_367_674_143_721_64e3,
     1.230_339_354_803_749_42e3,
 ];
-/// `erfcx(x) = (1/√π - x⁻² P(x⁻²)/Q(x⁻²))/x` on `x > 4` (CALERF coefficients `P`, `Q`).
+/// The rational approximation
+/// $`\operatorname{erfcx}(x) = (1/\sqrt{\pi} - x^{-2} P(x^{-2})/Q(x^{-2}))/x`$ on $`x > 4`$
+/// (CALERF coefficients $`P`$, $`Q`$).
 #[allow(clippy::excessive_precision)] // Cody's published 18-digit values, kept verbatim
 const P: [f64; 6] = [
     3.053_266_349_612_323_44e-1,
@@ -121,7 +137,7 @@ const Q: [f64; 5] = [
     2.335_204_976_268_691_85e-3,
 ];
 
-/// `erf(x)` for `|x| <= THRESH`.
+/// The error function $`\operatorname{erf}(x)`$ for $`|x| \le`$ `THRESH`.
 fn erf_small(x: f64) -> f64 {
     let y = x.abs();
     let ysq = if y > XSMALL { y * y } else { 0.0 };
@@ -134,7 +150,8 @@ fn erf_small(x: f64) -> f64 {
     x * (num + A[3]) / (den + B[3])
 }
 
-/// `erfcx(y)` for `y > THRESH` (including `+inf`, which gives 0).
+/// The scaled function $`\operatorname{erfcx}(y)`$ for $`y >`$ `THRESH` (including $`+\infty`$,
+/// which gives 0).
 fn erfcx_positive(y: f64) -> f64 {
     if y <= 4.0 {
         erfcx_mid(y)
@@ -145,7 +162,7 @@ fn erfcx_positive(y: f64) -> f64 {
     }
 }
 
-/// Cody's second interval, `0.46875 < y <= 4`.
+/// Cody's second interval, $`0.46875 < y \le 4`$.
 fn erfcx_mid(y: f64) -> f64 {
     let (num, den) = C[..7]
         .iter()
@@ -156,7 +173,7 @@ fn erfcx_mid(y: f64) -> f64 {
     (num + C[7]) / (den + D[7])
 }
 
-/// Cody's third interval, `y > 4`, in powers of `1/y²`.
+/// Cody's third interval, $`y > 4`$, in powers of $`1/y^2`$.
 fn erfcx_large(y: f64) -> f64 {
     let ysq = 1.0 / (y * y);
     let (num, den) = P[..4]
@@ -169,7 +186,8 @@ fn erfcx_large(y: f64) -> f64 {
     (FRAC_1_SQRT_PI - r) / y
 }
 
-/// `e^{-s y²}` for `y >= 0` and `s` in {1, 1/2}, with the exact-square split.
+/// The exponential $`e^{-s y^2}`$ for $`y \ge 0`$ and $`s \in \{1, 1/2\}`$, with the exact-square
+/// split.
 fn exp_neg_scaled_square(y: f64, s: f64) -> f64 {
     // e^{-y²/2} is below the smallest subnormal from y ≈ 38.6 on; returning early also keeps
     // 16 y and y² from overflowing for huge y.
@@ -181,7 +199,7 @@ fn exp_neg_scaled_square(y: f64, s: f64) -> f64 {
     (-s * ys * ys).exp() * (-s * del).exp()
 }
 
-/// `e^{y²}` for finite `y`, with the exact-square split.
+/// The exponential $`e^{y^2}`$ for finite $`y`$, with the exact-square split.
 fn exp_square(y: f64) -> f64 {
     let y = y.abs();
     let ys = (y * 16.0).trunc() / 16.0;
@@ -189,7 +207,7 @@ fn exp_square(y: f64) -> f64 {
     (ys * ys).exp() * del.exp()
 }
 
-/// `erfc(y)` for `y > THRESH`.
+/// The complementary error function $`\operatorname{erfc}(y)`$ for $`y >`$ `THRESH`.
 fn erfc_positive(y: f64) -> f64 {
     if y.is_infinite() {
         0.0
@@ -198,9 +216,9 @@ fn erfc_positive(y: f64) -> f64 {
     }
 }
 
-/// The error function `erf(x) = (2/√π) ∫_0^x e^{-t²} dt`.
+/// The error function $`\operatorname{erf}(x) = \frac{2}{\sqrt{\pi}} \int_0^x e^{-t^2}\, dt`$.
 ///
-/// Cody's rational approximations; relative error below `1e-13` (module docs).
+/// Cody's rational approximations; relative error below $`10^{-13}`$ (module docs).
 pub fn erf(x: f64) -> f64 {
     let y = x.abs();
     if x.is_nan() {
@@ -214,10 +232,11 @@ pub fn erf(x: f64) -> f64 {
     }
 }
 
-/// The complementary error function `erfc(x) = 1 - erf(x)`, without cancellation for large `x`.
+/// The complementary error function $`\operatorname{erfc}(x) = 1 - \operatorname{erf}(x)`$,
+/// without cancellation for large $`x`$.
 ///
-/// Relative error below `1e-13` while the result is a normal `f64` (`x < 26.5`); it underflows to
-/// 0 past `x ≈ 27.2`.
+/// Relative error below $`10^{-13}`$ while the result is a normal `f64` ($`x < 26.5`$); it
+/// underflows to 0 past $`x \approx 27.2`$.
 pub fn erfc(x: f64) -> f64 {
     let y = x.abs();
     if x.is_nan() {
@@ -230,10 +249,12 @@ pub fn erfc(x: f64) -> f64 {
     }
 }
 
-/// The scaled complementary error function `erfcx(x) = e^{x²} erfc(x)`.
+/// The scaled complementary error function
+/// $`\operatorname{erfcx}(x) = e^{x^2} \operatorname{erfc}(x)`$.
 ///
-/// Finite and slowly varying for `x >= 0` (`erfcx(x) ≈ 1/(√π x)` for large `x`); it grows like
-/// `2 e^{x²}` for negative `x` and is `+inf` below `x ≈ -26.6`.
+/// Finite and slowly varying for $`x \ge 0`$
+/// ($`\operatorname{erfcx}(x) \approx 1/(\sqrt{\pi}\, x)`$ for large $`x`$); it grows like
+/// $`2 e^{x^2}`$ for negative $`x`$ and is $`+\infty`$ below $`x \approx -26.6`$.
 pub fn erfcx(x: f64) -> f64 {
     let y = x.abs();
     if x.is_nan() {
@@ -251,7 +272,7 @@ pub fn erfcx(x: f64) -> f64 {
     }
 }
 
-/// The standard normal density `φ(z) = e^{-z²/2}/√(2π)`.
+/// The standard normal density $`\varphi(z) = e^{-z^2/2}/\sqrt{2\pi}`$.
 pub fn normal_pdf(z: f64) -> f64 {
     let y = z.abs();
     if z.is_nan() {
@@ -263,10 +284,10 @@ pub fn normal_pdf(z: f64) -> f64 {
     }
 }
 
-/// The standard normal survival function `Q(z) = P(Z > z) = 1 - Φ(z)`.
+/// The standard normal survival function $`Q(z) = P(Z > z) = 1 - \Phi(z)`$.
 ///
-/// For `z > 0.66` it is `φ(z) R(z)`, so the far tail keeps full relative precision up to
-/// `z ≈ 37.5`, where `Q` leaves the normal `f64` range.
+/// For $`z > 0.66`$ it is $`\varphi(z) R(z)`$, so the far tail keeps full relative precision up to
+/// $`z \approx 37.5`$, where $`Q`$ leaves the normal `f64` range.
 pub fn normal_sf(z: f64) -> f64 {
     if z.is_nan() {
         z
@@ -279,15 +300,16 @@ pub fn normal_sf(z: f64) -> f64 {
     }
 }
 
-/// The standard normal distribution function `Φ(z) = P(Z <= z) = Q(-z)`.
+/// The standard normal distribution function $`\Phi(z) = P(Z \le z) = Q(-z)`$.
 pub fn normal_cdf(z: f64) -> f64 {
     normal_sf(-z)
 }
 
-/// The Mills ratio `R(z) = Q(z)/φ(z) = √(π/2) erfcx(z/√2)`.
+/// The Mills ratio $`R(z) = Q(z)/\varphi(z) = \sqrt{\pi/2}\, \operatorname{erfcx}(z/\sqrt2)`$.
 ///
-/// For `z >= 0` it lies in `(0, √(π/2)]` and behaves like `1/z` for large `z`; it is what lets tail
-/// probabilities be handled after factoring out `φ(z)`, which may underflow.
+/// For $`z \ge 0`$ it lies in $`(0, \sqrt{\pi/2}]`$ and behaves like $`1/z`$ for large $`z`$; it is
+/// what lets tail probabilities be handled after factoring out $`\varphi(z)`$, which may
+/// underflow.
 pub fn normal_mills_ratio(z: f64) -> f64 {
     SQRT_FRAC_PI_2 * erfcx(z * std::f64::consts::FRAC_1_SQRT_2)
 }

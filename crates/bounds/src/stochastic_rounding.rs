@@ -1,38 +1,47 @@
 //! # The variance of stochastic rounding of a Gaussian value
 //!
-//! Stochastic rounding of `x` between neighbouring grid points `a <= x < a + δ` outputs `a + δ`
-//! with probability `(x − a)/δ`: unbiased, with conditional variance `δ² f(1 − f)`,
-//! `f = (x − a)/δ`. Averaged over a Gaussian `x ~ N(μ, σ²)` [INF, derived here]:
+//! Stochastic rounding of $`x`$ between neighbouring grid points $`a \le x < a + \delta`$ outputs
+//! $`a + \delta`$ with probability $`(x - a)/\delta`$: unbiased, with conditional variance
+//! $`\delta^2 f(1 - f)`$, $`f = (x - a)/\delta`$. Averaged over a Gaussian
+//! $`x \sim \mathcal{N}(\mu, \sigma^2)`$ \[INF, derived here\], on the uniform grid
+//! $`\delta\mathbb{Z}`$ (INT-b, the additive model of paper 003):
 //!
-//! ```text
-//! uniform grid δZ (INT-b, the additive model of paper 003):
-//!   v(δ, μ, σ) = E[δ² f(1 − f)] = δ² [ 1/6 − (1/π²) Σ_{k>=1} cos(2πkμ/δ) exp(−2π²k²σ²/δ²) / k² ]
+//! ```math
+//! v(\delta, \mu, \sigma) = \mathbb{E}[\delta^2 f(1 - f)]
+//!   = \delta^2 \left[\frac16 - \frac{1}{\pi^2} \sum_{k \ge 1}
+//!     \frac{\cos(2\pi k \mu/\delta)\, \exp(-2\pi^2 k^2 \sigma^2/\delta^2)}{k^2}\right]
 //! ```
 //!
-//! from the Fourier series `f(1 − f) = 1/6 − Σ_k cos(2πkf)/(π²k²)` and the Gaussian
-//! characteristic function. For `σ >= δ/2` the sum is below `10^-8 δ²` and `v = δ²/6`: the
-//! model's `eps = δ²/4` is the worst case, reached only for values at cell midpoints. For
-//! `σ << δ` the value sits in one or two cells and `v ≈ δ σ √(2/π) − σ²` at `μ = 0`, much less
-//! than `δ²/6` — a grid coarse relative to the spread of the data adds far less noise than the
-//! model says. There the series converges slowly, so cells are integrated exactly instead:
-//! with `c` the offset of `μ` from a cell's left end, `x − a = c + σz`, and
+//! from the Fourier series $`f(1 - f) = \frac16 - \sum_k \cos(2\pi k f)/(\pi^2 k^2)`$ and the
+//! Gaussian characteristic function. For $`\sigma \ge \delta/2`$ the sum is below
+//! $`10^{-8} \delta^2`$ and $`v = \delta^2/6`$: the model's $`\varepsilon = \delta^2/4`$ is the
+//! worst case, reached only for values at cell midpoints. For $`\sigma \ll \delta`$ the value sits
+//! in one or two cells and $`v \approx \delta \sigma \sqrt{2/\pi} - \sigma^2`$ at $`\mu = 0`$, much
+//! less than $`\delta^2/6`$ — a grid coarse relative to the spread of the data adds far less noise
+//! than the model says. There the series converges slowly, so cells are integrated exactly
+//! instead: with $`c`$ the offset of $`\mu`$ from a cell's left end, $`x - a = c + \sigma z`$, and
 //!
-//! `∫_cell δ² f(1−f) dN = c(δ − c) P + σ(δ − 2c) M1 − σ² M2`,
-//!
-//! `P, M1, M2` the zeroth to second moments of the standard normal over the cell.
-//!
-//! ```text
-//! float grid with m mantissa bits (the multiplicative model), x ~ N(0, σ²):
-//!   v_m(σ) = Σ_E (2^{E−m})²/6 · P(2^E <= |x| < 2^{E+1})  +  (2^{E_min−m})²/6 · P(|x| < 2^{E_min})
+//! ```math
+//! \int_{\text{cell}} \delta^2 f(1 - f)\, dN
+//!   = c(\delta - c)\, P + \sigma(\delta - 2c)\, M_1 - \sigma^2 M_2,
 //! ```
 //!
-//! where `E >= E_min` runs over the binades of the normal numbers (spacing `2^{E−m}`) and the
-//! last term is the subnormal band (spacing of the smallest binade). This is the cell-average
-//! approximation `E[f(1 − f)] = 1/6` within each binade; it overstates the variance by about
-//! 10% at `m = 0`, 3% at `m = 1`, 0.8% at `m = 2` and 0.2% at `m = 3` (measured against
-//! brute-force integration for Gaussian input) [INF]. The effective relative variance
-//! `v_m(σ)/σ²` is about `4^{−m}/11` (it wobbles with `log2 σ` mod 1), against the model's
-//! worst case `eps = 4^{−m}/4`. Overflow beyond the format's largest value is not modelled.
+//! $`P, M_1, M_2`$ the zeroth to second moments of the standard normal over the cell. On a float
+//! grid with $`m`$ mantissa bits (the multiplicative model), $`x \sim \mathcal{N}(0, \sigma^2)`$:
+//!
+//! ```math
+//! v_m(\sigma) = \sum_E \frac{(2^{E-m})^2}{6}\, P\big(2^E \le |x| < 2^{E+1}\big)
+//!   + \frac{(2^{E_{\min} - m})^2}{6}\, P\big(|x| < 2^{E_{\min}}\big)
+//! ```
+//!
+//! where $`E \ge E_{\min}`$ runs over the binades of the normal numbers (spacing $`2^{E-m}`$) and
+//! the last term is the subnormal band (spacing of the smallest binade). This is the cell-average
+//! approximation $`\mathbb{E}[f(1 - f)] = 1/6`$ within each binade; it overstates the variance by
+//! about 10% at $`m = 0`$, 3% at $`m = 1`$, 0.8% at $`m = 2`$ and 0.2% at $`m = 3`$ (measured
+//! against brute-force integration for Gaussian input) \[INF\]. The effective relative variance
+//! $`v_m(\sigma)/\sigma^2`$ is about $`4^{-m}/11`$ (it wobbles with $`\log_2 \sigma \bmod 1`$),
+//! against the model's worst case $`\varepsilon = 4^{-m}/4`$. Overflow beyond the format's largest
+//! value is not modelled.
 //!
 //! Code names: [`uniform_rounding_variance`], [`float_rounding_variance`].
 //!
@@ -55,16 +64,18 @@ use crate::error::{BoundError, Result};
 use crate::special::{erf, normal_cdf, normal_pdf};
 use crate::validate::{finite, non_negative, positive};
 
-/// Below this ratio `σ/δ` the cells are integrated one by one; above it the Fourier series
-/// converges in a handful of terms.
+/// Below this ratio $`\sigma/\delta`$ the cells are integrated one by one; above it the Fourier
+/// series converges in a handful of terms.
 const SERIES_MIN_RATIO: f64 = 0.15;
 
 /// Half-width of the integration window in standard deviations (the mass outside is below
-/// `10^-30`).
+/// $`10^{-30}`$).
 const WINDOW_SDS: f64 = 12.0;
 
-/// `E[δ² f(1 − f)]` for `x ~ N(mean, sd²)` rounded stochastically on the grid `step · Z`
-/// (module docs). `step > 0`, `sd >= 0`, `mean` finite.
+/// The mean rounding variance $`\mathbb{E}[\delta^2 f(1 - f)]`$ for
+/// $`x \sim \mathcal{N}(\mu, \sigma^2)`$ rounded stochastically on the grid $`\delta\mathbb{Z}`$
+/// (module docs), with $`\delta`$ = `step` $`> 0`$, $`\sigma`$ = `sd` $`\ge 0`$ and $`\mu`$ =
+/// `mean` finite.
 pub fn uniform_rounding_variance(step: f64, mean: f64, sd: f64) -> Result<f64> {
     let delta = positive("step", step)?;
     let mu = finite("mean", mean)?;
@@ -109,9 +120,10 @@ pub fn uniform_rounding_variance(step: f64, mean: f64, sd: f64) -> Result<f64> {
     Ok(total.max(0.0))
 }
 
-/// `E[Var(Q(x) | x)]` for `x ~ N(0, sd²)` rounded stochastically to a float grid with
-/// `man_bits` mantissa bits and smallest normal magnitude `min_normal` (a power of two, as in
-/// every IEEE-like format), by the cell-average formula of the module docs. `sd > 0`.
+/// The mean rounding variance $`\mathbb{E}[\operatorname{Var}(Q(x) \mid x)]`$ for
+/// $`x \sim \mathcal{N}(0, \sigma^2)`$, $`\sigma`$ = `sd` $`> 0`$, rounded stochastically to a
+/// float grid with `man_bits` mantissa bits and smallest normal magnitude `min_normal` (a power
+/// of two, as in every IEEE-like format), by the cell-average formula of the module docs.
 pub fn float_rounding_variance(man_bits: u32, min_normal: f64, sd: f64) -> Result<f64> {
     let sigma = positive("sd", sd)?;
     let min = positive("min_normal", min_normal)?;

@@ -1,34 +1,59 @@
 //! # Time complexities of distributed stochastic optimization (paper 004, notes-algorithms §5)
 //!
-//! `n` workers find an `ε`-stationary point (`E‖∇f(x̂)‖² <= ε`) of an `L`-smooth `f` with
-//! `Δ = f(x⁰) − f*`, from unbiased stochastic gradients of variance `σ²` (the total variance
-//! `E‖g − ∇f(x)‖²`, not a per-coordinate one). A stochastic gradient takes `h` seconds to compute,
-//! and sending one coordinate between a worker and the server takes `κ` seconds. Times in seconds:
+//! $`n`$ workers find an $`\varepsilon`$-stationary point
+//! ($`\mathbb{E}\|\nabla f(\hat x)\|^2 \le \varepsilon`$) of an $`L`$-smooth $`f`$ with
+//! $`\Delta = f(x^0) - f^*`$, from unbiased stochastic gradients of variance $`\sigma^2`$ (the
+//! total variance $`\mathbb{E}\|g - \nabla f(x)\|^2`$, not a per-coordinate one). A stochastic
+//! gradient takes $`h`$ seconds to compute, and sending one coordinate between a worker and the
+//! server takes $`\kappa`$ seconds. Times in seconds:
 //!
-//! ```text
-//! pessimistic lower bound (paper 004 abstract [SRC]; notes §5.2):
-//!   T >= Ω̃( min{ dκLΔ/ε + hLΔ/ε + hσ²LΔ/(nε²),   hσ²LΔ/ε² + hLΔ/ε } )
-//!                `-- distributed branch --'      `-- single-worker branch --'
-//! synchronous SGD, uncompressed both ways (notes §5.7 [INF]):
-//!   (h + 2dκ) (LΔ/ε + σ²LΔ/(nε²))
-//! single-worker SGD (notes §5.7 [INF]):
-//!   h (LΔ/ε + σ²LΔ/ε²)
-//! optimal time with free communication, h_1 <= ... <= h_n (Rennala SGD; notes §5.4 [SRC]):
-//!   Θ( min_m [ (1/m Σ_{i<=m} 1/h_i)^{-1} (LΔ/ε + σ²LΔ/(mε²)) ] )
-//! ```
+//! - pessimistic lower bound (paper 004 abstract \[SRC\]; notes §5.2):
+//!
+//!   ```math
+//!   T \ge \tilde\Omega\bigg(\min\Big\{
+//!     \underbrace{\frac{d\kappa L\Delta}{\varepsilon} + \frac{hL\Delta}{\varepsilon}
+//!       + \frac{h\sigma^2 L\Delta}{n\varepsilon^2}}_{\text{distributed branch}},\;
+//!     \underbrace{\frac{h\sigma^2 L\Delta}{\varepsilon^2}
+//!       + \frac{hL\Delta}{\varepsilon}}_{\text{single-worker branch}}
+//!   \Big\}\bigg)
+//!   ```
+//!
+//! - synchronous SGD, uncompressed both ways (notes §5.7 \[INF\]):
+//!
+//!   ```math
+//!   (h + 2d\kappa)
+//!   \left(\frac{L\Delta}{\varepsilon} + \frac{\sigma^2 L\Delta}{n\varepsilon^2}\right)
+//!   ```
+//!
+//! - single-worker SGD (notes §5.7 \[INF\]):
+//!
+//!   ```math
+//!   h \left(\frac{L\Delta}{\varepsilon} + \frac{\sigma^2 L\Delta}{\varepsilon^2}\right)
+//!   ```
+//!
+//! - optimal time with free communication, $`h_1 \le \dots \le h_n`$ (Rennala SGD; notes §5.4
+//!   \[SRC\]):
+//!
+//!   ```math
+//!   \Theta\left(\min_m \left[\left(\frac1m \sum_{i \le m} \frac{1}{h_i}\right)^{-1}
+//!     \left(\frac{L\Delta}{\varepsilon}
+//!       + \frac{\sigma^2 L\Delta}{m\varepsilon^2}\right)\right]\right)
+//!   ```
 //!
 //! The lower bound holds up to an absolute constant and logarithmic factors that the available
 //! source (the abstract of paper 004) does not state, and the optimal time of Rennala SGD is a
-//! `Θ`; both are evaluated here with every hidden factor set to [`TIME_BOUND_CONSTANT`] `= 1`. The
+//! $`\Theta`$; both are evaluated here with every hidden factor set to [`TIME_BOUND_CONSTANT`]
+//! $`= 1`$. The
 //! numbers are therefore scales, not certified bounds: a measured time below them is no
 //! contradiction unless it is below by more than the unknown constant. The two baselines of §5.7
 //! are the notes' own reconstruction of the methods' upper bounds, again with constant 1.
 //!
-//! The lower bound is stated for equal compute times `h`. With heterogeneous `h_i`, evaluating it
-//! at `h = min_i h_i` still gives a lower bound, since making every worker as fast as the fastest
-//! can only shorten the optimal time (a faster cluster can idle to imitate a slower one) [INF].
+//! The lower bound is stated for equal compute times $`h`$. With heterogeneous $`h_i`$,
+//! evaluating it at $`h = \min_i h_i`$ still gives a lower bound, since making every worker as
+//! fast as the fastest can only shorten the optimal time (a faster cluster can idle to imitate a
+//! slower one) \[INF\].
 //!
-//! Code names: [`StationarityProblem`] holds `(L, Δ, σ², ε)`;
+//! Code names: [`StationarityProblem`] holds $`(L, \Delta, \sigma^2, \varepsilon)`$;
 //! [`pessimistic_time_lower_bound`] returns both branches ([`PessimisticBound`]);
 //! [`synchronous_sgd_time`], [`single_worker_sgd_time`] and [`fixed_computation_optimal_time`] are
 //! the baselines.
@@ -54,11 +79,12 @@ use crate::error::{BoundError, Result};
 use crate::validate::{count, dimension, finite_result, non_negative, positive};
 
 /// The factor that stands for the unknown absolute constants and logarithmic factors of the
-/// `Ω̃`/`Θ` statements in this module. The sources do not give them; 1 is a convention.
+/// $`\tilde\Omega`$/$`\Theta`$ statements in this module. The sources do not give them; 1 is a
+/// convention.
 pub const TIME_BOUND_CONSTANT: f64 = 1.0;
 
-/// The problem class of the time complexities: `L`-smooth, gap `Δ`, variance `σ²`, target `ε`
-/// on `E‖∇f‖²`.
+/// The problem class of the time complexities: $`L`$-smooth, gap $`\Delta`$, variance
+/// $`\sigma^2`$, target $`\varepsilon`$ on $`\mathbb{E}\|\nabla f\|^2`$.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct StationarityProblem {
     smoothness: f64,
@@ -68,7 +94,8 @@ pub struct StationarityProblem {
 }
 
 impl StationarityProblem {
-    /// Validates `L > 0`, `Δ > 0`, `σ² >= 0` (0 is the deterministic case) and `ε > 0`.
+    /// Validates $`L > 0`$, $`\Delta > 0`$, $`\sigma^2 \ge 0`$ (0 is the deterministic case) and
+    /// $`\varepsilon > 0`$.
     pub fn new(smoothness: f64, gap: f64, variance: f64, eps: f64) -> Result<Self> {
         let p = Self {
             smoothness: positive("L", smoothness)?,
@@ -81,32 +108,33 @@ impl StationarityProblem {
         Ok(p)
     }
 
-    /// `L`.
+    /// The smoothness $`L`$.
     pub fn smoothness(&self) -> f64 {
         self.smoothness
     }
 
-    /// `Δ = f(x⁰) − f*`.
+    /// The initial gap $`\Delta = f(x^0) - f^*`$.
     pub fn gap(&self) -> f64 {
         self.gap
     }
 
-    /// `σ²`, the total variance of one stochastic gradient.
+    /// The total variance $`\sigma^2`$ of one stochastic gradient.
     pub fn variance(&self) -> f64 {
         self.variance
     }
 
-    /// `ε`.
+    /// The target $`\varepsilon`$.
     pub fn eps(&self) -> f64 {
         self.eps
     }
 
-    /// `LΔ/ε`, the iterations of gradient descent.
+    /// The iterations of gradient descent, $`L\Delta/\varepsilon`$.
     pub fn deterministic_iterations(&self) -> f64 {
         self.smoothness * self.gap / self.eps
     }
 
-    /// `σ²LΔ/(bε²)`, the iterations the noise costs with minibatches of `b` gradients.
+    /// The iterations the noise costs with minibatches of $`b`$ gradients,
+    /// $`\sigma^2 L\Delta/(b\varepsilon^2)`$.
     fn noise_iterations(&self, batch: f64) -> f64 {
         self.variance / (batch * self.eps) * self.deterministic_iterations()
     }
@@ -115,14 +143,16 @@ impl StationarityProblem {
 /// Both branches of the pessimistic lower bound; the bound is their minimum.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PessimisticBound {
-    /// `dκLΔ/ε + hLΔ/ε + hσ²LΔ/(nε²)`: what synchronous SGD with uncompressed links achieves.
+    /// What synchronous SGD with uncompressed links achieves,
+    /// $`d\kappa L\Delta/\varepsilon + hL\Delta/\varepsilon + h\sigma^2 L\Delta/(n\varepsilon^2)`$.
     pub distributed: f64,
-    /// `hσ²LΔ/ε² + hLΔ/ε`: plain SGD on one worker, with no communication.
+    /// Plain SGD on one worker, with no communication,
+    /// $`h\sigma^2 L\Delta/\varepsilon^2 + hL\Delta/\varepsilon`$.
     pub single_worker: f64,
 }
 
 impl PessimisticBound {
-    /// The bound, `min{distributed, single_worker}` (times [`TIME_BOUND_CONSTANT`]).
+    /// The bound, the smaller of `distributed` and `single_worker` (times [`TIME_BOUND_CONSTANT`]).
     pub fn value(&self) -> f64 {
         TIME_BOUND_CONSTANT * self.distributed.min(self.single_worker)
     }
@@ -133,7 +163,8 @@ impl PessimisticBound {
     }
 }
 
-/// Validates the cluster parameters shared by the bounds: `n >= 1`, `d >= 1`, `h > 0`, `κ >= 0`.
+/// Validates the cluster parameters shared by the bounds: $`n \ge 1`$, $`d \ge 1`$, $`h > 0`$,
+/// $`\kappa \ge 0`$.
 fn cluster(n: u64, d: usize, h: f64, kappa: f64) -> Result<(f64, f64, f64, f64)> {
     Ok((
         count("n", n)?,
@@ -143,8 +174,9 @@ fn cluster(n: u64, d: usize, h: f64, kappa: f64) -> Result<(f64, f64, f64, f64)>
     ))
 }
 
-/// The pessimistic lower bound of paper 004's abstract for `n` workers in dimension `d`, compute
-/// time `h` seconds per stochastic gradient and `κ` seconds per coordinate sent (module docs).
+/// The pessimistic lower bound of paper 004's abstract for $`n`$ workers in dimension $`d`$,
+/// compute time $`h`$ seconds per stochastic gradient and $`\kappa`$ seconds per coordinate sent
+/// (module docs).
 pub fn pessimistic_time_lower_bound(
     problem: &StationarityProblem,
     n: u64,
@@ -166,8 +198,9 @@ pub fn pessimistic_time_lower_bound(
     })
 }
 
-/// Synchronous SGD with uncompressed uplink and broadcast, `(h + 2dκ)(LΔ/ε + σ²LΔ/(nε²))`
-/// (notes §5.7, a reconstruction, constant 1).
+/// Synchronous SGD with uncompressed uplink and broadcast,
+/// $`(h + 2d\kappa)(L\Delta/\varepsilon + \sigma^2 L\Delta/(n\varepsilon^2))`$ (notes §5.7, a
+/// reconstruction, constant 1).
 pub fn synchronous_sgd_time(
     problem: &StationarityProblem,
     n: u64,
@@ -184,7 +217,8 @@ pub fn synchronous_sgd_time(
     )
 }
 
-/// Single-worker SGD without communication, `h(LΔ/ε + σ²LΔ/ε²)` (notes §5.7, constant 1).
+/// Single-worker SGD without communication,
+/// $`h(L\Delta/\varepsilon + \sigma^2 L\Delta/\varepsilon^2)`$ (notes §5.7, constant 1).
 pub fn single_worker_sgd_time(problem: &StationarityProblem, h: f64) -> Result<f64> {
     let h = positive("h", h)?;
     finite_result(
@@ -195,11 +229,16 @@ pub fn single_worker_sgd_time(problem: &StationarityProblem, h: f64) -> Result<f
     )
 }
 
-/// The optimal time when communication is free and worker `i` needs `h_i` seconds per gradient
-/// (Tyurin & Richtárik 2023, attained by Rennala SGD; notes §5.4):
-/// `min_m (1/m Σ_{i<=m} 1/h_(i))^{-1} (LΔ/ε + σ²LΔ/(mε²))` over the `m` fastest workers, with
-/// constant 1. Communication only adds time, so this is also a lower bound (up to its constant)
-/// for any `κ >= 0`.
+/// The optimal time when communication is free and worker $`i`$ needs $`h_i`$ seconds per
+/// gradient (Tyurin & Richtárik 2023, attained by Rennala SGD; notes §5.4):
+///
+/// ```math
+/// \min_m \left(\frac1m \sum_{i \le m} \frac{1}{h_{(i)}}\right)^{-1}
+///   \left(\frac{L\Delta}{\varepsilon} + \frac{\sigma^2 L\Delta}{m\varepsilon^2}\right)
+/// ```
+///
+/// over the $`m`$ fastest workers, with constant 1. Communication only adds time, so this is
+/// also a lower bound (up to its constant) for any $`\kappa \ge 0`$.
 pub fn fixed_computation_optimal_time(problem: &StationarityProblem, h: &[f64]) -> Result<f64> {
     if h.is_empty() {
         return Err(BoundError::Zero { name: "n" });
@@ -225,7 +264,7 @@ mod tests {
     use super::*;
     use approx::assert_relative_eq;
 
-    /// `LΔ/ε = 1000`, `σ²/ε = 4`.
+    /// A problem with $`L\Delta/\varepsilon = 1000`$ and $`\sigma^2/\varepsilon = 4`$.
     fn problem() -> StationarityProblem {
         StationarityProblem::new(1.0, 1.0, 4e-3, 1e-3).unwrap()
     }

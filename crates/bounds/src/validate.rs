@@ -2,7 +2,7 @@
 
 use crate::error::{BoundError, Result};
 
-/// `x` is finite.
+/// Checks that $`x`$ is finite.
 pub(crate) fn finite(name: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
@@ -11,7 +11,7 @@ pub(crate) fn finite(name: &'static str, value: f64) -> Result<f64> {
     }
 }
 
-/// `x` is finite and `> 0`.
+/// Checks that $`x`$ is finite and $`> 0`$.
 pub(crate) fn positive(name: &'static str, value: f64) -> Result<f64> {
     finite(name, value)?;
     if value > 0.0 {
@@ -21,7 +21,7 @@ pub(crate) fn positive(name: &'static str, value: f64) -> Result<f64> {
     }
 }
 
-/// `x` is finite and `>= 0`.
+/// Checks that $`x`$ is finite and $`\ge 0`$.
 pub(crate) fn non_negative(name: &'static str, value: f64) -> Result<f64> {
     finite(name, value)?;
     if value >= 0.0 {
@@ -42,12 +42,12 @@ pub(crate) fn count<N: Into<u64>>(name: &'static str, n: N) -> Result<f64> {
     }
 }
 
-/// A dimension `d >= 1`, returned as `f64`.
+/// A dimension $`d \ge 1`$, returned as `f64`.
 pub(crate) fn dimension(d: usize) -> Result<f64> {
     count("d", d as u64)
 }
 
-/// A noise level `sigma > 0`, returned squared.
+/// A noise level $`\sigma > 0`$, returned squared.
 pub(crate) fn sigma_squared(sigma: f64) -> Result<f64> {
     let s = positive("sigma", sigma)?;
     let s2 = s * s;
@@ -63,7 +63,7 @@ pub(crate) fn sigma_squared(sigma: f64) -> Result<f64> {
     }
 }
 
-/// A correlation `|rho| < 1`.
+/// A correlation $`|\rho| < 1`$.
 pub(crate) fn correlation(rho: f64) -> Result<f64> {
     finite("rho", rho)?;
     if rho.abs() < 1.0 {
@@ -77,7 +77,7 @@ pub(crate) fn correlation(rho: f64) -> Result<f64> {
     }
 }
 
-/// A probability in `[0, 1]`.
+/// A probability in $`[0, 1]`$.
 pub(crate) fn probability(name: &'static str, p: f64) -> Result<f64> {
     finite(name, p)?;
     if (0.0..=1.0).contains(&p) {

@@ -1,18 +1,21 @@
 //! # Multivariate van Trees inequality
 //!
-//! For any estimator `θ̂` of `θ ~ π` (biased or not), Gill & Levit (1995) with `C = I_d`, or the
-//! scalar van Trees inequality per coordinate followed by Jensen (notes-000 §7.2, §8.1 item 3):
+//! For any estimator $`\hat\theta`$ of $`\theta \sim \pi`$ (biased or not), Gill & Levit (1995)
+//! with $`C = I_d`$, or the scalar van Trees inequality per coordinate followed by Jensen
+//! (notes-000 §7.2, §8.1 item 3):
 //!
-//! ```text
-//! E‖θ̂ − θ‖² >= d² / (F_total + J(π)),      F_total = E_π tr I_{M^T}(θ) <= Σ_t cap_t
+//! ```math
+//! \mathbb{E}\|\hat\theta - \theta\|^2 \ge \frac{d^2}{F_{\mathrm{total}} + J(\pi)}, \qquad
+//! F_{\mathrm{total}} = \mathbb{E}_\pi \operatorname{tr} I_{M^T}(\theta) \le \sum_t \mathrm{cap}_t.
 //! ```
 //!
-//! With `T` rounds and a per-round cap from [`FisherCap`] this is the statistical bound (Kim's
-//! Theorem 2, cap `d/σ²`) or the product bound (Theorem 3, cap `min{d, 2B ln 2}/σ²`, or the
-//! rate–distortion refinement). By Lemma 1 the same number bounds the optimizer's
-//! `D = E‖x_T − x*‖²` on `½‖x − θ‖²` (reconstruction \[I\] of the constants).
+//! With $`T`$ rounds and a per-round cap from [`FisherCap`] this is the statistical bound (Kim's
+//! Theorem 2, cap $`d/\sigma^2`$) or the product bound (Theorem 3, cap
+//! $`\min\{d, 2B \ln 2\}/\sigma^2`$, or the rate–distortion refinement). By Lemma 1 the same
+//! number bounds the optimizer's $`D = \mathbb{E}\|x_T - x^*\|^2`$ on
+//! $`\frac12 \|x - \theta\|^2`$ (reconstruction \[I\] of the constants).
 //!
-//! Code names: [`van_trees_mse`] (the inequality), [`mse_lower_bound`] (after `T` rounds).
+//! Code names: [`van_trees_mse`] (the inequality), [`mse_lower_bound`] (after $`T`$ rounds).
 //!
 //! ```
 //! use bounds::{mse_lower_bound, FisherCap, Prior};
@@ -29,8 +32,8 @@ use crate::fisher_caps::FisherCap;
 use crate::prior::Prior;
 use crate::validate::{dimension, finite_result, non_negative};
 
-/// The van Trees value `d²/(F_total + J)` for a total Fisher trace `F_total >= 0` and a prior
-/// information `J >= 0`, not both zero.
+/// The van Trees value $`d^2/(F_{\mathrm{total}} + J)`$ for a total Fisher trace
+/// $`F_{\mathrm{total}} \ge 0`$ and a prior information $`J \ge 0`$, not both zero.
 pub fn van_trees_mse(d: usize, total_fisher: f64, prior_information: f64) -> Result<f64> {
     let d = dimension(d)?;
     let f = non_negative("total_fisher", total_fisher)?;
@@ -46,8 +49,9 @@ pub fn van_trees_mse(d: usize, total_fisher: f64, prior_information: f64) -> Res
     }
 }
 
-/// The van Trees lower bound on `E‖θ̂ − θ‖²` after `rounds = T` rounds, each capped by `cap`, with
-/// noise level `sigma` and prior `prior`: `d²/(T · cap + J)`. `T = 0` gives the prior-only bound.
+/// The van Trees lower bound on $`\mathbb{E}\|\hat\theta - \theta\|^2`$ after `rounds` $`= T`$
+/// rounds, each capped by `cap`, with noise level `sigma` and prior `prior`:
+/// $`d^2/(T \cdot \mathrm{cap} + J)`$. $`T = 0`$ gives the prior-only bound.
 pub fn mse_lower_bound(
     d: usize,
     rounds: u64,

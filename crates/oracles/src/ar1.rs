@@ -1,13 +1,17 @@
 //! The Gaussian quadratic with temporally correlated, AR(1) gradient noise.
 //!
-//! Paper 000, Appendix E (notes §5.1, a reconstruction [I]): the t-th stochastic gradient is
-//! `g_t = A (x_t - theta) + sigma Z_t` with, per coordinate,
+//! Paper 000, Appendix E (notes §5.1, a reconstruction \[I\]): the $`t`$-th stochastic gradient
+//! is $`g_t = A(x_t - \theta) + \sigma Z_t`$ with, per coordinate,
 //!
-//! `Z_1 ~ N(0, I)`, `Z_t = rho Z_{t-1} + sqrt(1 - rho^2) xi_t`, `xi_t ~ N(0, I)` i.i.d.,
+//! ```math
+//! Z_1 \sim \mathcal{N}(0, I), \qquad Z_t = \rho Z_{t-1} + \sqrt{1 - \rho^2}\, \xi_t, \qquad
+//! \xi_t \sim \mathcal{N}(0, I) \text{ i.i.d.},
+//! ```
 //!
-//! a stationary chain with `Var(Z_t) = 1` and `Corr(Z_t, Z_{t+k}) = rho^k`, `|rho| < 1`. Time
-//! is the oracle's own call count: each [`Oracle::gradient`] call is one step of the chain, so
-//! the state lives in [`Ar1Quadratic`]. The base problem (`A`, `theta`, `sigma`, prior) is a
+//! a stationary chain with $`\operatorname{Var}(Z_t) = 1`$ and
+//! $`\operatorname{Corr}(Z_t, Z_{t+k}) = \rho^k`$, $`|\rho| < 1`$. Time is the oracle's own call
+//! count: each [`Oracle::gradient`] call is one step of the chain, so the state lives in
+//! [`Ar1Quadratic`]. The base problem ($`A`$, $`\theta`$, $`\sigma`$, prior) is a
 //! [`GaussianQuadratic`].
 
 use rand::RngCore;
@@ -16,8 +20,8 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::oracle::{check_out, check_query};
 use crate::{GaussianQuadratic, Oracle, OracleError, Properties};
 
-/// A [`GaussianQuadratic`] whose noise `Z_t` follows a stationary AR(1) chain with
-/// coefficient `rho` across calls.
+/// A [`GaussianQuadratic`] whose noise $`Z_t`$ follows a stationary AR(1) chain with
+/// coefficient $`\rho`$ across calls.
 ///
 /// ```
 /// use oracles::{Ar1Quadratic, GaussianQuadratic, Oracle};
@@ -35,15 +39,15 @@ use crate::{GaussianQuadratic, Oracle, OracleError, Properties};
 pub struct Ar1Quadratic {
     base: GaussianQuadratic,
     rho: f64,
-    /// `sqrt(1 - rho^2)`, the innovation scale.
+    /// The innovation scale $`\sqrt{1 - \rho^2}`$.
     innovation: f64,
-    /// `Z_{t-1}`, meaningful once `started`.
+    /// The previous noise $`Z_{t-1}`$, meaningful once `started`.
     state: Vec<f64>,
     started: bool,
 }
 
 impl Ar1Quadratic {
-    /// AR(1) noise with coefficient `rho in (-1, 1)` on `base`.
+    /// AR(1) noise with coefficient `rho` $`= \rho \in (-1, 1)`$ on `base`.
     pub fn new(base: GaussianQuadratic, rho: f64) -> Result<Self, OracleError> {
         if !(rho.is_finite() && rho.abs() < 1.0) {
             return Err(OracleError::InvalidParameter(format!(
@@ -60,7 +64,7 @@ impl Ar1Quadratic {
         })
     }
 
-    /// The coefficient `rho`.
+    /// The coefficient $`\rho`$.
     pub fn rho(&self) -> f64 {
         self.rho
     }
@@ -70,12 +74,12 @@ impl Ar1Quadratic {
         &self.base
     }
 
-    /// The last noise `Z_t` drawn, or `None` before the first call (or after a reset).
+    /// The last noise $`Z_t`$ drawn, or `None` before the first call (or after a reset).
     pub fn noise_state(&self) -> Option<&[f64]> {
         self.started.then_some(self.state.as_slice())
     }
 
-    /// Restarts the chain: the next gradient draws a fresh `Z_1 ~ N(0, I)`.
+    /// Restarts the chain: the next gradient draws a fresh $`Z_1 \sim \mathcal{N}(0, I)`$.
     pub fn reset(&mut self) {
         self.started = false;
     }
@@ -125,7 +129,7 @@ impl Oracle for Ar1Quadratic {
         self.base.optimal_value()
     }
 
-    /// The base's properties; `noise_variance` is the stationary `sigma^2` of each
+    /// The base's properties; `noise_variance` is the stationary $`\sigma^2`$ of each
     /// coordinate (successive draws are correlated, which `Properties` does not express).
     fn properties(&self) -> Properties {
         self.base.properties()

@@ -1,29 +1,32 @@
-//! The bounded-range oracle of the achievability result: `g = x - theta + xi`, `|g_i| <= R`.
+//! The bounded-range oracle of the achievability result: $`g = x - \theta + \xi`$,
+//! $`|g_i| \le R`$.
 //!
-//! Theorem 4 of paper 000 is stated for a "bounded-dynamic-range oracle" [V]; the model here is
-//! the reconstruction of notes §3 and §8.2 [I]: gradient coordinates lie in a declared
-//! dynamic range `[-R, R]`, `f(x) = 1/2 ||x - theta||^2`,
-//! `g = x - theta + xi` with `xi` from a bounded law of variance `sigma^2`
-//! ([`BoundedNoise`]). For queries in the box `||x||_inf <= r`, minimizers with
-//! `||theta||_inf <= b` and noise bounded by `c_xi`,
+//! Theorem 4 of paper 000 is stated for a "bounded-dynamic-range oracle" \[V\]; the model here
+//! is the reconstruction of notes §3 and §8.2 \[I\]: gradient coordinates lie in a declared
+//! dynamic range $`[-R, R]`$, $`f(x) = \frac12 \|x - \theta\|^2`$, $`g = x - \theta + \xi`$ with
+//! $`\xi`$ from a bounded law of variance $`\sigma^2`$ ([`BoundedNoise`]). For queries in the box
+//! $`\|x\|_\infty \le r`$, minimizers with $`\|\theta\|_\infty \le b`$ and noise bounded by
+//! $`c_\xi`$,
 //!
-//! `|g_i| <= r + b + c_xi =: R`,
+//! ```math
+//! |g_i| \le r + b + c_\xi =: R,
+//! ```
 //!
-//! which [`dynamic_range`] computes (e.g. `R = b + sqrt(3) sigma` for uniform noise and the
-//! single query `x = 0` of the reduction). [`BoundedQuadratic`] rejects a declared `R` below
-//! what its own `theta` needs, draws stochastic gradients only at queries in its box
-//! ([`OracleError::OutsideDomain`]), and never clips: a coordinate outside `[-R, R]` would be
+//! which [`dynamic_range`] computes (e.g. $`R = b + \sqrt3\, \sigma`$ for uniform noise and the
+//! single query $`x = 0`$ of the reduction). [`BoundedQuadratic`] rejects a declared $`R`$ below
+//! what its own $`\theta`$ needs, draws stochastic gradients only at queries in its box
+//! ([`OracleError::OutsideDomain`]), and never clips: a coordinate outside $`[-R, R]`$ would be
 //! [`OracleError::OutOfRange`]. The exact `value` and `true_gradient` are defined everywhere
-//! (the minimizer `theta` itself may lie outside the query box).
+//! (the minimizer $`\theta`$ itself may lie outside the query box).
 
 use rand::RngCore;
 
 use crate::oracle::{check_out, check_query};
 use crate::{BoundedNoise, BoxDomain, NormBound, Oracle, OracleError, Properties};
 
-/// The dynamic range `R = r + b + c_xi` that covers every gradient coordinate for queries
-/// with `||x||_inf <= query_radius = r`, minimizers with `||theta||_inf <= theta_bound = b`
-/// and the noise law's bound `c_xi`.
+/// The dynamic range $`R = r + b + c_\xi`$ that covers every gradient coordinate for queries
+/// with $`\|x\|_\infty \le r`$ = `query_radius`, minimizers with $`\|\theta\|_\infty \le b`$ =
+/// `theta_bound` and the noise law's bound $`c_\xi`$.
 ///
 /// ```
 /// use oracles::{dynamic_range, BoundedNoise};
@@ -54,8 +57,9 @@ pub fn dynamic_range(
     }
 }
 
-/// `f(x) = 1/2 ||x - theta||^2` with `g = x - theta + xi`, `xi` i.i.d. from a bounded law,
-/// every coordinate of `g` in the declared `[-R, R]` for queries in `[-r, r]^d`.
+/// The quadratic $`f(x) = \frac12 \|x - \theta\|^2`$ with $`g = x - \theta + \xi`$, $`\xi`$ i.i.d.
+/// from a bounded law, every coordinate of $`g`$ in the declared $`[-R, R]`$ for queries in
+/// $`[-r, r]^d`$.
 ///
 /// ```
 /// use oracles::{dynamic_range, BoundedNoise, BoundedQuadratic, Oracle};
@@ -80,11 +84,11 @@ pub struct BoundedQuadratic {
 
 impl BoundedQuadratic {
     /// The oracle with minimizer `theta` (non-empty, finite), noise law `noise`, query box
-    /// `[-query_radius, query_radius]^d` and declared dynamic range `range`.
+    /// $`[-r, r]^d`$ with $`r`$ = `query_radius` and declared dynamic range `range`.
     ///
-    /// `range` must be positive and at least `max_i (query_radius + |theta_i|) + c_xi`, so
-    /// that the declaration holds for every admitted query; [`dynamic_range`] gives a value
-    /// valid for every `theta` in a box.
+    /// `range` must be positive and at least $`\max_i (r + |\theta_i|) + c_\xi`$, so that the
+    /// declaration holds for every admitted query; [`dynamic_range`] gives a value valid for
+    /// every $`\theta`$ in a box.
     pub fn new(
         theta: Vec<f64>,
         noise: BoundedNoise,
@@ -121,9 +125,9 @@ impl BoundedQuadratic {
         })
     }
 
-    /// The oracle with the smallest valid range for its own `theta`,
-    /// `R = max_i (query_radius + |theta_i|) + c_xi` (or the smallest positive number if that
-    /// is 0).
+    /// The oracle with the smallest valid range for its own $`\theta`$,
+    /// $`R = \max_i (r + |\theta_i|) + c_\xi`$ with $`r`$ = `query_radius` (or the smallest
+    /// positive number if that is 0).
     pub fn with_tight_range(
         theta: Vec<f64>,
         noise: BoundedNoise,
@@ -133,15 +137,17 @@ impl BoundedQuadratic {
         Self::new(theta, noise, query_radius, range)
     }
 
-    /// `max_i fl(fl(r + |theta_i|) + c_xi)`. Because rounding is monotone and
-    /// `|x_i - theta_i| <= r + |theta_i|`, `|fl(fl(x_i - theta_i) + xi_i)|` never exceeds it.
+    /// The smallest range valid in floating point,
+    /// $`\max_i \mathrm{fl}(\mathrm{fl}(r + |\theta_i|) + c_\xi)`$. Because rounding is monotone
+    /// and $`|x_i - \theta_i| \le r + |\theta_i|`$,
+    /// $`|\mathrm{fl}(\mathrm{fl}(x_i - \theta_i) + \xi_i)|`$ never exceeds it.
     fn needed_range(theta: &[f64], query_radius: f64, noise: &BoundedNoise) -> f64 {
         theta.iter().fold(0.0, |m: f64, t| {
             m.max((query_radius + t.abs()) + noise.bound())
         })
     }
 
-    /// The minimizer `theta`.
+    /// The minimizer $`\theta`$.
     pub fn theta(&self) -> &[f64] {
         &self.theta
     }
@@ -151,7 +157,7 @@ impl BoundedQuadratic {
         &self.noise
     }
 
-    /// The declared dynamic range `R`.
+    /// The declared dynamic range $`R`$.
     pub fn range(&self) -> f64 {
         self.range
     }

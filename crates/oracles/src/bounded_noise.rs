@@ -1,19 +1,24 @@
-//! Bounded noise laws with variance `sigma^2`, for the bounded-range oracle.
+//! Bounded noise laws with variance $`\sigma^2`$, for the bounded-range oracle.
 //!
 //! Theorem 4 of paper 000 (notes §2, §8.2) needs an oracle whose gradients have a bounded
-//! dynamic range, `g = x - theta + xi` with `|xi_i| <= c_xi` almost surely. Each law here has
-//! mean 0 and variance exactly `sigma^2`, so it can stand in for the Gaussian noise of the
+//! dynamic range, $`g = x - \theta + \xi`$ with $`|\xi_i| \le c_\xi`$ almost surely. Each law here
+//! has mean 0 and variance exactly $`\sigma^2`$, so it can stand in for the Gaussian noise of the
 //! lower bound:
 //!
-//! | law | `xi` | bound `c_xi` |
+//! | law | $`\xi`$ | bound $`c_\xi`$ |
 //! |---|---|---|
-//! | uniform | uniform on `[-sqrt(3) sigma, sqrt(3) sigma]` | `sqrt(3) sigma` |
-//! | Rademacher | `±sigma` with probability 1/2 each | `sigma` |
-//! | truncated Gaussian | `s Z` given `|Z| <= c`, `Z ~ N(0, 1)`, with `s = sigma / sqrt(v(c))` | `c s` |
+//! | uniform | uniform on $`[-\sqrt3\, \sigma, \sqrt3\, \sigma]`$ | $`\sqrt3\, \sigma`$ |
+//! | Rademacher | $`\pm\sigma`$ with probability 1/2 each | $`\sigma`$ |
+//! | truncated Gaussian | $`s Z`$ given $`\lvert Z \rvert \le c`$, $`Z \sim \mathcal{N}(0, 1)`$, with $`s = \sigma/\sqrt{v(c)}`$ | $`c s`$ |
 //!
-//! where `v(c) = Var(Z | |Z| <= c) = 1 - 2 c phi(c) / (2 Phi(c) - 1)` is the variance of the
-//! standard normal truncated to `[-c, c]` (so the declared truncation `c` is in units of the
-//! untruncated scale `s`).
+//! where
+//!
+//! ```math
+//! v(c) = \operatorname{Var}(Z \mid |Z| \le c) = 1 - \frac{2 c\, \varphi(c)}{2 \Phi(c) - 1}
+//! ```
+//!
+//! is the variance of the standard normal truncated to $`[-c, c]`$ (so the declared truncation
+//! $`c`$ is in units of the untruncated scale $`s`$).
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -21,29 +26,29 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::OracleError;
 
 /// Below this truncation point the truncated normal is sampled by rejection from the uniform
-/// law on `[-c, c]` (acceptance `>= exp(-1/2)`), above it by rejection from `N(0, 1)`
-/// (acceptance `>= P(|Z| <= 1) ≈ 0.68`).
+/// law on $`[-c, c]`$ (acceptance $`\ge e^{-1/2}`$), above it by rejection from
+/// $`\mathcal{N}(0, 1)`$ (acceptance $`\ge P(|Z| \le 1) \approx 0.68`$).
 const UNIFORM_PROPOSAL_BELOW: f64 = 1.0;
 
-/// Beyond this truncation point `v(c)` equals 1 in double precision (`1 - v < 1e-80`).
+/// Beyond this truncation point $`v(c)`$ equals 1 in double precision ($`1 - v < 10^{-80}`$).
 const TRUNCATION_IS_NEGLIGIBLE: f64 = 20.0;
 
 /// Which bounded law.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum BoundedNoiseKind {
-    /// Uniform on `[-sqrt(3) sigma, sqrt(3) sigma]`.
+    /// Uniform on $`[-\sqrt3\, \sigma, \sqrt3\, \sigma]`$.
     Uniform,
-    /// `±sigma` with probability 1/2 each.
+    /// Rademacher: $`\pm\sigma`$ with probability 1/2 each.
     Rademacher,
-    /// A centred normal truncated at `c` of its own standard deviations, rescaled to
-    /// variance `sigma^2`.
+    /// A centred normal truncated at $`c`$ of its own standard deviations, rescaled to
+    /// variance $`\sigma^2`$.
     TruncatedGaussian {
-        /// The truncation point `c > 0`, in units of the untruncated standard deviation.
+        /// The truncation point $`c > 0`$, in units of the untruncated standard deviation.
         c: f64,
     },
 }
 
-/// A bounded, centred noise law with variance `sigma^2` and almost-sure bound
+/// A bounded, centred noise law with variance $`\sigma^2`$ and almost-sure bound
 /// [`BoundedNoise::bound`].
 ///
 /// ```
@@ -58,13 +63,13 @@ pub enum BoundedNoiseKind {
 pub struct BoundedNoise {
     kind: BoundedNoiseKind,
     sigma: f64,
-    /// Multiplier applied to the unit draw: `sqrt(3) sigma`, `sigma`, or `s`.
+    /// Multiplier applied to the unit draw: $`\sqrt3\, \sigma`$, $`\sigma`$, or $`s`$.
     scale: f64,
     bound: f64,
 }
 
 impl BoundedNoise {
-    /// Uniform noise on `[-sqrt(3) sigma, sqrt(3) sigma]`, `sigma >= 0` finite.
+    /// Uniform noise on $`[-\sqrt3\, \sigma, \sqrt3\, \sigma]`$, `sigma` $`= \sigma \ge 0`$ finite.
     pub fn uniform(sigma: f64) -> Result<Self, OracleError> {
         check_sigma(sigma)?;
         let scale = 3f64.sqrt() * sigma;
@@ -76,7 +81,7 @@ impl BoundedNoise {
         })
     }
 
-    /// Rademacher noise `±sigma`, `sigma >= 0` finite.
+    /// Rademacher noise $`\pm\sigma`$, `sigma` $`= \sigma \ge 0`$ finite.
     pub fn rademacher(sigma: f64) -> Result<Self, OracleError> {
         check_sigma(sigma)?;
         Ok(Self {
@@ -87,8 +92,9 @@ impl BoundedNoise {
         })
     }
 
-    /// `N(0, s^2)` truncated to `[-c s, c s]`, with `s = sigma / sqrt(v(c))` so that the
-    /// variance is exactly `sigma^2`; `sigma >= 0` and `c > 0` finite.
+    /// The normal law $`\mathcal{N}(0, s^2)`$ truncated to $`[-c s, c s]`$, with
+    /// $`s = \sigma/\sqrt{v(c)}`$ so that the variance is exactly $`\sigma^2`$; `sigma`
+    /// $`= \sigma \ge 0`$ and `c` $`= c > 0`$ finite.
     pub fn truncated_gaussian(sigma: f64, c: f64) -> Result<Self, OracleError> {
         check_sigma(sigma)?;
         if !(c.is_finite() && c > 0.0) {
@@ -115,22 +121,22 @@ impl BoundedNoise {
         self.kind
     }
 
-    /// The standard deviation `sigma`.
+    /// The standard deviation $`\sigma`$.
     pub fn sigma(&self) -> f64 {
         self.sigma
     }
 
-    /// The variance `sigma^2`.
+    /// The variance $`\sigma^2`$.
     pub fn variance(&self) -> f64 {
         self.sigma * self.sigma
     }
 
-    /// The almost-sure bound `c_xi`: every draw satisfies `|xi| <= c_xi`.
+    /// The almost-sure bound $`c_\xi`$: every draw satisfies $`|\xi| \le c_\xi`$.
     pub fn bound(&self) -> f64 {
         self.bound
     }
 
-    /// One draw `xi`, `|xi| <= self.bound()`.
+    /// One draw $`\xi`$, $`|\xi| \le`$ `self.bound()`.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // Each branch multiplies a unit draw in [-1, 1] (or [-c, c]) by `scale`; rounding is
         // monotone, so the product never exceeds `bound`, which is computed the same way.
@@ -158,7 +164,7 @@ fn check_sigma(sigma: f64) -> Result<(), OracleError> {
     }
 }
 
-/// An exact draw of `Z ~ N(0, 1)` conditioned on `|Z| <= c`.
+/// An exact draw of $`Z \sim \mathcal{N}(0, 1)`$ conditioned on $`|Z| \le c`$.
 fn truncated_normal<R: Rng + ?Sized>(c: f64, rng: &mut R) -> f64 {
     if c < UNIFORM_PROPOSAL_BELOW {
         loop {
@@ -177,13 +183,20 @@ fn truncated_normal<R: Rng + ?Sized>(c: f64, rng: &mut R) -> f64 {
     }
 }
 
-/// `v(c) = Var(Z | |Z| <= c)` for `Z ~ N(0, 1)`, `c > 0`.
+/// The truncated variance $`v(c) = \operatorname{Var}(Z \mid |Z| \le c)`$ for
+/// $`Z \sim \mathcal{N}(0, 1)`$, $`c > 0`$.
 ///
-/// With `t_n = c^{2n+1} / (2n+1)!!`, `int_0^c e^{-z^2/2} dz = e^{-c^2/2} sum_{n>=0} t_n` and,
-/// integrating by parts, `int_0^c z^2 e^{-z^2/2} dz = e^{-c^2/2} sum_{n>=1} t_n`; so
-/// `v(c) = sum_{n>=1} t_n / sum_{n>=0} t_n`. Every term is positive, so the ratio is accurate
-/// to a few ulps for small and large `c` alike (the textbook form `1 - 2 c phi(c)/erf(c/√2)`
-/// cancels catastrophically as `c -> 0`).
+/// With $`t_n = c^{2n+1}/(2n+1)!!`$,
+/// $`\int_0^c e^{-z^2/2}\, dz = e^{-c^2/2} \sum_{n \ge 0} t_n`$ and, integrating by parts,
+/// $`\int_0^c z^2 e^{-z^2/2}\, dz = e^{-c^2/2} \sum_{n \ge 1} t_n`$; so
+///
+/// ```math
+/// v(c) = \frac{\sum_{n \ge 1} t_n}{\sum_{n \ge 0} t_n}.
+/// ```
+///
+/// Every term is positive, so the ratio is accurate to a few ulps for small and large $`c`$
+/// alike (the textbook form $`1 - 2 c\, \varphi(c)/\operatorname{erf}(c/\sqrt2)`$ cancels
+/// catastrophically as $`c \to 0`$).
 pub(crate) fn truncated_normal_variance(c: f64) -> f64 {
     if c >= TRUNCATION_IS_NEGLIGIBLE {
         return 1.0;
@@ -207,8 +220,8 @@ pub(crate) fn truncated_normal_variance(c: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// `1 - 2 c phi(c) / erf(c / sqrt 2)` from Python's `math.erf`, at points where it does
-    /// not cancel.
+    /// The textbook $`1 - 2 c\, \varphi(c)/\operatorname{erf}(c/\sqrt2)`$ from Python's `math.erf`,
+    /// at points where it does not cancel.
     #[test]
     fn truncated_variance_matches_the_closed_form() {
         let cases = [

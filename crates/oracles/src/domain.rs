@@ -1,13 +1,13 @@
-//! The box domain `X = {x : ||x||_inf <= r}` of the constrained oracles.
+//! The box domain $`X = \{x : \|x\|_\infty \le r\}`$ of the constrained oracles.
 //!
-//! Some oracles only answer queries in a box: the bounded-range oracle declares its dynamic
-//! range `R` for queries in `[-r, r]^d`, and the l_p lower-bound constructions of the SimQ
-//! paper live on `X = {||x||_inf <= D / (2 d^{1/p})}`. [`BoxDomain`] is that box; projected
+//! Some oracles only answer queries in a box: the bounded-range oracle declares its dynamic range
+//! $`R`$ for queries in $`[-r, r]^d`$, and the $`\ell_p`$ lower-bound constructions of the SimQ
+//! paper live on $`X = \{\|x\|_\infty \le D/(2 d^{1/p})\}`$. [`BoxDomain`] is that box; projected
 //! methods read it from [`crate::Oracle::domain`] and call [`BoxDomain::project`].
 
 use crate::OracleError;
 
-/// The centred box `{x : |x_i| <= radius for every i}`.
+/// The centred box $`\{x : |x_i| \le r \text{ for every } i\}`$, $`r`$ = `radius`.
 ///
 /// ```
 /// use oracles::BoxDomain;
@@ -24,7 +24,7 @@ pub struct BoxDomain {
 }
 
 impl BoxDomain {
-    /// The box of half-width `radius` (finite, `>= 0`; `0` admits only the origin).
+    /// The box of half-width `radius` (finite, $`\ge 0`$; 0 admits only the origin).
     pub fn new(radius: f64) -> Result<Self, OracleError> {
         if radius.is_finite() && radius >= 0.0 {
             Ok(Self { radius })
@@ -35,12 +35,12 @@ impl BoxDomain {
         }
     }
 
-    /// The half-width `r`.
+    /// The half-width $`r`$.
     pub fn radius(&self) -> f64 {
         self.radius
     }
 
-    /// Whether every coordinate of `x` lies in `[-r, r]` (false for NaN coordinates).
+    /// Whether every coordinate of `x` lies in $`[-r, r]`$ (false for NaN coordinates).
     pub fn contains(&self, x: &[f64]) -> bool {
         x.iter().all(|v| v.abs() <= self.radius)
     }

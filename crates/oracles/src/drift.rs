@@ -1,18 +1,19 @@
 //! The Gaussian quadratic with a drifting minimizer.
 //!
-//! Paper 000, Appendix E (notes §5.2, a reconstruction [I]): the minimizer follows a Gaussian
-//! random walk, `theta_t = theta_{t-1} + q xi_t` with `xi_t ~ N(0, I_d)` i.i.d., and the t-th
-//! objective is `f_t(x) = 1/2 (x - theta_t)' A (x - theta_t)` with stochastic gradient
-//! `g = A (x - theta_t) + sigma Z`. [`Oracle::advance`] moves `t` to `t + 1`;
-//! [`Oracle::minimizer`] and [`Oracle::value`] always refer to the current `theta_t`.
+//! Paper 000, Appendix E (notes §5.2, a reconstruction \[I\]): the minimizer follows a Gaussian
+//! random walk, $`\theta_t = \theta_{t-1} + q \xi_t`$ with $`\xi_t \sim \mathcal{N}(0, I_d)`$
+//! i.i.d., and the $`t`$-th objective is
+//! $`f_t(x) = \frac12 (x - \theta_t)^\top A (x - \theta_t)`$ with stochastic gradient
+//! $`g = A(x - \theta_t) + \sigma Z`$. [`Oracle::advance`] moves $`t`$ to $`t + 1`$;
+//! [`Oracle::minimizer`] and [`Oracle::value`] always refer to the current $`\theta_t`$.
 
 use rand::RngCore;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::{GaussianQuadratic, Oracle, OracleError, Properties};
 
-/// A [`GaussianQuadratic`] whose minimizer takes a step `q xi_t`, `xi_t ~ N(0, I_d)`, on each
-/// [`Oracle::advance`].
+/// A [`GaussianQuadratic`] whose minimizer takes a step $`q \xi_t`$,
+/// $`\xi_t \sim \mathcal{N}(0, I_d)`$, on each [`Oracle::advance`].
 ///
 /// ```
 /// use oracles::{DriftingQuadratic, GaussianQuadratic, Oracle};
@@ -33,7 +34,7 @@ pub struct DriftingQuadratic {
 }
 
 impl DriftingQuadratic {
-    /// Drift of scale `q >= 0` (finite) starting from `base`'s minimizer `theta_0`.
+    /// Drift of scale $`q \ge 0`$ (finite) starting from `base`'s minimizer $`\theta_0`$.
     pub fn new(base: GaussianQuadratic, q: f64) -> Result<Self, OracleError> {
         if !(q.is_finite() && q >= 0.0) {
             return Err(OracleError::InvalidParameter(format!(
@@ -43,7 +44,7 @@ impl DriftingQuadratic {
         Ok(Self { base, q, steps: 0 })
     }
 
-    /// The drift scale `q` (per-coordinate standard deviation of a step).
+    /// The drift scale $`q`$ (per-coordinate standard deviation of a step).
     pub fn drift(&self) -> f64 {
         self.q
     }
@@ -53,7 +54,7 @@ impl DriftingQuadratic {
         self.steps
     }
 
-    /// The current problem `f_t`.
+    /// The current problem $`f_t`$.
     pub fn current(&self) -> &GaussianQuadratic {
         &self.base
     }

@@ -26,7 +26,7 @@ pub enum OracleError {
         index: usize,
         /// Its value.
         value: f64,
-        /// The declared range R.
+        /// The declared range $`R`$.
         range: f64,
     },
     /// A query point lies outside the oracle's declared domain (see [`crate::BoxDomain`]).

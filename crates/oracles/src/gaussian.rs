@@ -1,12 +1,12 @@
-//! The Gaussian quadratic oracle of the reduction: `g = A (x - theta) + sigma Z`.
+//! The Gaussian quadratic oracle of the reduction: $`g = A(x - \theta) + \sigma Z`$.
 //!
-//! Objective `f(x) = 1/2 (x - theta)' A (x - theta)` with `A = I` (the family of paper 000,
-//! notes §1.1–1.2) or a general symmetric positive definite `A` ([`SpdMatrix`]); stochastic
-//! gradient `g = A (x - theta) + sigma Z`, `Z ~ N(0, I_d)` independent across calls. Then
-//! `L = lambda_max(A)`, `mu = lambda_min(A)`, per-coordinate noise variance `sigma^2`,
-//! minimizer `x* = theta`, `f* = 0`. The minimizer may be drawn from a declared [`Prior`]
-//! ([`GaussianQuadratic::from_prior`]), which the oracle keeps so experiments can match it
-//! with the Bayesian bounds.
+//! Objective $`f(x) = \frac12 (x - \theta)^\top A (x - \theta)`$ with $`A = I`$ (the family of
+//! paper 000, notes §1.1–1.2) or a general symmetric positive definite $`A`$ ([`SpdMatrix`]);
+//! stochastic gradient $`g = A(x - \theta) + \sigma Z`$, $`Z \sim \mathcal{N}(0, I_d)`$ independent
+//! across calls. Then $`L = \lambda_{\max}(A)`$, $`\mu = \lambda_{\min}(A)`$, per-coordinate noise
+//! variance $`\sigma^2`$, minimizer $`x^* = \theta`$, $`f^* = 0`$. The minimizer may be drawn from
+//! a declared [`Prior`] ([`GaussianQuadratic::from_prior`]), which the oracle keeps so experiments
+//! can match it with the Bayesian bounds.
 
 use rand::RngCore;
 use rand_distr::{Distribution, StandardNormal};
@@ -14,12 +14,12 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::oracle::{check_out, check_query};
 use crate::{Oracle, OracleError, Prior, Properties, SpdMatrix};
 
-/// `f(x) = 1/2 (x - theta)' A (x - theta)` with stochastic gradient
-/// `g = A (x - theta) + sigma Z`, `Z ~ N(0, I_d)` independent across calls; `A = I` unless
-/// set with [`GaussianQuadratic::with_curvature`].
+/// The Gaussian quadratic $`f(x) = \frac12 (x - \theta)^\top A (x - \theta)`$ with stochastic
+/// gradient $`g = A(x - \theta) + \sigma Z`$, $`Z \sim \mathcal{N}(0, I_d)`$ independent across
+/// calls; $`A = I`$ unless set with [`GaussianQuadratic::with_curvature`].
 ///
-/// With `A = I` this is the family of the lower-bound reduction (paper 000, Lemma 1):
-/// `W = x - g` is a sample of `N(theta, sigma^2 I_d)` whatever the query `x`.
+/// With $`A = I`$ this is the family of the lower-bound reduction (paper 000, Lemma 1):
+/// $`W = x - g`$ is a sample of $`\mathcal{N}(\theta, \sigma^2 I_d)`$ whatever the query $`x`$.
 ///
 /// ```
 /// use oracles::{GaussianQuadratic, Oracle};
@@ -30,7 +30,7 @@ use crate::{Oracle, OracleError, Prior, Properties, SpdMatrix};
 /// # Ok::<(), oracles::OracleError>(())
 /// ```
 ///
-/// A general curvature and a minimizer drawn from the cos² box prior:
+/// A general curvature and a minimizer drawn from the $`\cos^2`$ box prior:
 ///
 /// ```
 /// use ndarray::array;
@@ -55,8 +55,8 @@ pub struct GaussianQuadratic {
 }
 
 impl GaussianQuadratic {
-    /// The oracle with `A = I`, minimizer `theta` (non-empty, finite) and noise level
-    /// `sigma >= 0`.
+    /// The oracle with $`A = I`$, minimizer `theta` (non-empty, finite) and noise level
+    /// `sigma` $`\ge 0`$.
     pub fn new(theta: Vec<f64>, sigma: f64) -> Result<Self, OracleError> {
         if theta.is_empty() {
             return Err(OracleError::InvalidParameter(
@@ -81,7 +81,7 @@ impl GaussianQuadratic {
         })
     }
 
-    /// The oracle with `A = I` in dimension `d`, its minimizer drawn from `prior`.
+    /// The oracle with $`A = I`$ in dimension $`d`$, its minimizer drawn from `prior`.
     pub fn from_prior<R: rand::Rng + ?Sized>(
         prior: Prior,
         d: usize,
@@ -94,7 +94,7 @@ impl GaussianQuadratic {
         Ok(oracle)
     }
 
-    /// Replaces the curvature `A = I` by `a`, which must have the oracle's dimension.
+    /// Replaces the curvature $`A = I`$ by `a`, which must have the oracle's dimension.
     pub fn with_curvature(mut self, a: SpdMatrix) -> Result<Self, OracleError> {
         if a.dim() != self.theta.len() {
             return Err(OracleError::DimensionMismatch {
@@ -106,22 +106,22 @@ impl GaussianQuadratic {
         Ok(self)
     }
 
-    /// The noise level `sigma`.
+    /// The noise level $`\sigma`$.
     pub fn sigma(&self) -> f64 {
         self.sigma
     }
 
-    /// The minimizer `theta`.
+    /// The minimizer $`\theta`$.
     pub fn theta(&self) -> &[f64] {
         &self.theta
     }
 
-    /// The curvature `A`, or `None` for the identity.
+    /// The curvature $`A`$, or `None` for the identity.
     pub fn curvature(&self) -> Option<&SpdMatrix> {
         self.curvature.as_ref()
     }
 
-    /// The prior `theta` was drawn from, if it was drawn.
+    /// The prior $`\theta`$ was drawn from, if it was drawn.
     pub fn prior(&self) -> Option<&Prior> {
         self.prior.as_ref()
     }
@@ -131,7 +131,7 @@ impl GaussianQuadratic {
         &mut self.theta
     }
 
-    /// `out = A (x - theta)`; lengths already checked.
+    /// Writes $`A(x - \theta)`$ to `out`; lengths already checked.
     pub(crate) fn exact_gradient(&self, x: &[f64], out: &mut [f64]) {
         match &self.curvature {
             None => {

@@ -1,20 +1,21 @@
 //! Linear least squares, the test problem of the DQ-GD experiments.
 //!
-//! Paper 002, §5 (notes-algorithms §3.5): `f(x) = 1/2 ||y - A x||^2` with `A in R^{m x n}`,
-//! gradient `grad f(x) = A'(A x - y)`, smoothness `L = s_max(A)^2` and strong convexity
-//! `mu = s_min(A)^2` (the extreme singular values; `mu = 0` unless `A` has full column rank),
-//! and GD step `2/(L + mu)`. The paper reports a "condition number" without saying whether it
-//! is `s_max / s_min` or `L / mu`, so both are exposed
-//! ([`LeastSquares::singular_value_condition`], [`LeastSquares::hessian_condition`]).
+//! Paper 002, §5 (notes-algorithms §3.5): $`f(x) = \frac12 \|y - A x\|^2`$ with
+//! $`A \in \mathbb{R}^{m \times n}`$, gradient $`\nabla f(x) = A^\top (A x - y)`$, smoothness
+//! $`L = s_{\max}(A)^2`$ and strong convexity $`\mu = s_{\min}(A)^2`$ (the extreme singular
+//! values; $`\mu = 0`$ unless $`A`$ has full column rank), and GD step $`2/(L + \mu)`$. The
+//! paper reports a "condition number" without saying whether it is $`s_{\max}/s_{\min}`$ or
+//! $`L/\mu`$, so both are exposed ([`LeastSquares::singular_value_condition`],
+//! [`LeastSquares::hessian_condition`]).
 //!
-//! The minimizer solves the normal equations `A'A x = A'y`. It is computed from the SVD
-//! `A = U S V'` as `x* = V S^+ U' y` (singular values below `max(m, n) eps s_max` treated as
-//! zero, giving the minimum-norm minimizer when `A` is rank deficient), which avoids forming
-//! `A'A` and squaring the condition number.
+//! The minimizer solves the normal equations $`A^\top A x = A^\top y`$. It is computed from the
+//! SVD $`A = U S V^\top`$ as $`x^* = V S^+ U^\top y`$ (singular values below
+//! $`\max(m, n)\, \epsilon\, s_{\max}`$ treated as zero, giving the minimum-norm minimizer when
+//! $`A`$ is rank deficient), which avoids forming $`A^\top A`$ and squaring the condition number.
 //!
 //! Two oracles ([`LsGradient`]): the exact gradient (a deterministic oracle), or the gradient
-//! of one uniformly sampled row scaled by `m`, `g = m a_i (a_i'x - y_i)`, unbiased since
-//! `E g = sum_i a_i (a_i'x - y_i) = A'(A x - y)`.
+//! of one uniformly sampled row scaled by $`m`$, $`g = m\, a_i (a_i^\top x - y_i)`$, unbiased
+//! since $`\mathbb{E} g = \sum_i a_i (a_i^\top x - y_i) = A^\top (A x - y)`$.
 
 use ndarray::{Array1, Array2, ArrayView1};
 use rand::{Rng, RngCore};
@@ -30,14 +31,14 @@ const SVD_ITERATIONS_PER_COLUMN: usize = 1000;
 /// Which stochastic gradient the least-squares oracle returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LsGradient {
-    /// The exact gradient `A'(A x - y)`.
+    /// The exact gradient $`A^\top (A x - y)`$.
     #[default]
     Exact,
-    /// `m a_i (a_i'x - y_i)` for a row `i` drawn uniformly.
+    /// The row gradient $`m\, a_i (a_i^\top x - y_i)`$ for a row $`i`$ drawn uniformly.
     UniformRow,
 }
 
-/// `f(x) = 1/2 ||y - A x||^2` with its minimizer and spectrum.
+/// The least-squares objective $`f(x) = \frac12 \|y - A x\|^2`$ with its minimizer and spectrum.
 ///
 /// ```
 /// use ndarray::array;
@@ -56,14 +57,14 @@ pub struct LeastSquares {
     y: Array1<f64>,
     minimizer: Vec<f64>,
     optimal_value: f64,
-    /// Singular values of `A`, descending.
+    /// Singular values of $`A`$, descending.
     singular_values: Vec<f64>,
     rank: usize,
     mode: LsGradient,
 }
 
 impl LeastSquares {
-    /// The problem for `a` (`m x n`, non-empty, finite) and `y` (length `m`, finite), with
+    /// The problem for `a` ($`m \times n`$, non-empty, finite) and `y` (length $`m`$, finite), with
     /// the exact-gradient oracle.
     pub fn new(a: Array2<f64>, y: Array1<f64>) -> Result<Self, OracleError> {
         let (m, n) = a.dim();
@@ -124,8 +125,9 @@ impl LeastSquares {
         Self::new(mm.matrix().clone(), y)
     }
 
-    /// The Gaussian ensemble of the DQ-GD experiments: `A` (`m x n`) and `y` (length `m`)
-    /// with i.i.d. `N(0, 1)` entries, drawn from `rng` (`A` row by row, then `y`).
+    /// The Gaussian ensemble of the DQ-GD experiments: $`A`$ ($`m \times n`$) and $`y`$ (length
+    /// $`m`$) with i.i.d. $`\mathcal{N}(0, 1)`$ entries, drawn from `rng` ($`A`$ row by row,
+    /// then $`y`$).
     pub fn gaussian_ensemble<R: Rng + ?Sized>(
         m: usize,
         n: usize,
@@ -155,39 +157,39 @@ impl LeastSquares {
         self.mode
     }
 
-    /// The matrix `A`.
+    /// The matrix $`A`$.
     pub fn matrix(&self) -> &Array2<f64> {
         &self.a
     }
 
-    /// The right-hand side `y`.
+    /// The right-hand side $`y`$.
     pub fn rhs(&self) -> &Array1<f64> {
         &self.y
     }
 
-    /// Singular values of `A`, descending.
+    /// Singular values of $`A`$, descending.
     pub fn singular_values(&self) -> &[f64] {
         &self.singular_values
     }
 
-    /// Numerical rank of `A` (singular values above `max(m, n) eps s_max`).
+    /// Numerical rank of $`A`$ (singular values above $`\max(m, n)\, \epsilon\, s_{\max}`$).
     pub fn rank(&self) -> usize {
         self.rank
     }
 
-    /// Whether `A` has full column rank, so that `f` is strongly convex with a unique
+    /// Whether $`A`$ has full column rank, so that $`f`$ is strongly convex with a unique
     /// minimizer.
     pub fn is_full_rank(&self) -> bool {
         self.rank == self.a.ncols()
     }
 
-    /// `s_max(A)`.
+    /// The largest singular value $`s_{\max}(A)`$.
     pub fn s_max(&self) -> f64 {
         self.singular_values.first().copied().unwrap_or(0.0)
     }
 
-    /// `s_min(A)` over the `n` columns (0 if `A` is rank deficient or has fewer rows than
-    /// columns).
+    /// The smallest singular value $`s_{\min}(A)`$ over the $`n`$ columns (0 if $`A`$ is rank
+    /// deficient or has fewer rows than columns).
     pub fn s_min(&self) -> f64 {
         if self.is_full_rank() {
             self.singular_values.last().copied().unwrap_or(0.0)
@@ -196,18 +198,19 @@ impl LeastSquares {
         }
     }
 
-    /// `s_max / s_min` (infinite if `A` is rank deficient).
+    /// The condition number $`s_{\max}/s_{\min}`$ (infinite if $`A`$ is rank deficient).
     pub fn singular_value_condition(&self) -> f64 {
         self.s_max() / self.s_min()
     }
 
-    /// `L / mu = (s_max / s_min)^2` (infinite if `A` is rank deficient).
+    /// The Hessian's condition number $`L/\mu = (s_{\max}/s_{\min})^2`$ (infinite if $`A`$ is rank
+    /// deficient).
     pub fn hessian_condition(&self) -> f64 {
         let k = self.singular_value_condition();
         k * k
     }
 
-    /// `1/2 ||y - A x||^2`, lengths already checked.
+    /// The objective $`\frac12 \|y - A x\|^2`$, lengths already checked.
     fn objective(&self, x: &[f64]) -> f64 {
         0.5 * self
             .a
@@ -275,7 +278,7 @@ impl Oracle for LeastSquares {
         Ok(self.objective(x))
     }
 
-    /// The minimizer (the minimum-norm one if `A` is rank deficient).
+    /// The minimizer (the minimum-norm one if $`A`$ is rank deficient).
     fn minimizer(&self) -> Option<&[f64]> {
         Some(&self.minimizer)
     }
@@ -284,8 +287,9 @@ impl Oracle for LeastSquares {
         Some(self.optimal_value)
     }
 
-    /// `L = s_max^2`; `mu = s_min^2` when `A` has full column rank (else `None`); noise
-    /// variance 0 for the exact oracle and `None` (it depends on `x`) for row sampling.
+    /// The constants $`L = s_{\max}^2`$; $`\mu = s_{\min}^2`$ when $`A`$ has full column rank (else
+    /// `None`); noise variance 0 for the exact oracle and `None` (it depends on `x`) for row
+    /// sampling.
     fn properties(&self) -> Properties {
         let s_min = self.s_min();
         Properties {

@@ -1,22 +1,23 @@
 //! # oracles — stochastic first-order oracles
 //!
-//! An [`Oracle`] answers a query `x` with a stochastic gradient `g`, `E[g] = grad f(x)`, and
-//! declares what it knows about its problem ([`Properties`]: `L`, `mu`, `sigma^2`, norm
-//! bounds, dynamic range; [`Oracle::domain`] for oracles that only answer queries in a box).
+//! An [`Oracle`] answers a query $`x`$ with a stochastic gradient $`g`$,
+//! $`\mathbb{E}[g] = \nabla f(x)`$, and declares what it knows about its problem
+//! ([`Properties`]: $`L`$, $`\mu`$, $`\sigma^2`$, norm bounds, dynamic range; [`Oracle::domain`]
+//! for oracles that only answer queries in a box).
 //! Oracles never see bits; the round loop in `optimizers` puts a quantizer between them and
 //! the server. Every random draw comes from the caller's generator.
 //!
 //! | family | objective | stochastic gradient | type |
 //! |---|---|---|---|
-//! | Gaussian quadratic | `1/2 (x - theta)' A (x - theta)` | `A (x - theta) + sigma Z` | [`GaussianQuadratic`] ([`Prior`], [`SpdMatrix`]) |
-//! | bounded range | `1/2 \|\|x - theta\|\|^2` | `x - theta + xi`, `\|g_i\| <= R` | [`BoundedQuadratic`] ([`BoundedNoise`], [`dynamic_range`]) |
-//! | AR(1) noise | as Gaussian | `Z_t = rho Z_{t-1} + sqrt(1 - rho^2) xi_t` | [`Ar1Quadratic`] |
-//! | drifting minimizer | `theta_t = theta_{t-1} + q xi_t` | as Gaussian | [`DriftingQuadratic`] |
-//! | l_p lower bounds | `c sum_i alpha_i x_i` on a box | `±B e_i` or `±B/d^{1/q}` per coordinate | [`LpLowerBound`] |
-//! | least squares | `1/2 \|\|y - A x\|\|^2` | exact, or one sampled row | [`LeastSquares`] ([`MatrixMarket`]) |
-//! | linear regression | `1/2 E (y - x'w)^2`, `x ~ N(0, diag(i^-a))` | batch of fresh samples | [`LinearRegression`] |
+//! | Gaussian quadratic | $`\frac12 (x - \theta)^\top A (x - \theta)`$ | $`A(x - \theta) + \sigma Z`$ | [`GaussianQuadratic`] ([`Prior`], [`SpdMatrix`]) |
+//! | bounded range | $`\frac12 \Vert x - \theta \Vert^2`$ | $`x - \theta + \xi`$, $`\lvert g_i \rvert \le R`$ | [`BoundedQuadratic`] ([`BoundedNoise`], [`dynamic_range`]) |
+//! | AR(1) noise | as Gaussian | $`Z_t = \rho Z_{t-1} + \sqrt{1 - \rho^2}\, \xi_t`$ | [`Ar1Quadratic`] |
+//! | drifting minimizer | $`\theta_t = \theta_{t-1} + q \xi_t`$ | as Gaussian | [`DriftingQuadratic`] |
+//! | $`\ell_p`$ lower bounds | $`c \sum_i \alpha_i x_i`$ on a box | $`\pm B e_i`$ or $`\pm B/d^{1/q}`$ per coordinate | [`LpLowerBound`] |
+//! | least squares | $`\frac12 \Vert y - A x \Vert^2`$ | exact, or one sampled row | [`LeastSquares`] ([`MatrixMarket`]) |
+//! | linear regression | $`\frac12 \mathbb{E} (y - x^\top w)^2`$, $`x \sim \mathcal{N}(0, \operatorname{diag}(i^{-a}))`$ | batch of fresh samples | [`LinearRegression`] |
 //!
-//! [`WorkerSet`] groups `n` oracles with compute times for multi-worker runs.
+//! [`WorkerSet`] groups $`n`$ oracles with compute times for multi-worker runs.
 //!
 //! ```
 //! use oracles::{GaussianQuadratic, Oracle};

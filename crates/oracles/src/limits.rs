@@ -3,7 +3,7 @@
 use crate::OracleError;
 
 /// Largest number of `f64` entries the crate allocates for one vector or dense matrix:
-/// 2^26 entries, 512 MiB.
+/// $`2^{26}`$ entries, 512 MiB.
 pub(crate) const MAX_DENSE_ENTRIES: usize = 1 << 26;
 
 /// `Ok(n)` if `n` entries may be allocated, else [`OracleError::InvalidParameter`].

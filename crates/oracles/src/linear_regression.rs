@@ -1,22 +1,28 @@
 //! Streaming linear regression with a polynomially decaying spectrum.
 //!
 //! The setting of paper 003 (notes-algorithms §4; the paper's abstract is the only reliable
-//! source, the experiment parameters are from a secondary summary [SRC-secondary]): data
-//! `x ~ N(0, H)` with `H = diag(lambda_1, ..., lambda_d)`, `lambda_i = i^{-a}` (`a > 1`),
-//! labels `y = x'w* + eps`, `eps ~ N(0, s^2)` independent of `x`. The population risk is
+//! source, the experiment parameters are from a secondary summary \[SRC-secondary\]): data
+//! $`x \sim \mathcal{N}(0, H)`$ with $`H = \operatorname{diag}(\lambda_1, \dots, \lambda_d)`$,
+//! $`\lambda_i = i^{-a}`$ ($`a > 1`$), labels $`y = x^\top w^* + \epsilon`$,
+//! $`\epsilon \sim \mathcal{N}(0, s^2)`$ independent of $`x`$. The population risk is
 //!
-//! `L(w) = 1/2 E (y - x'w)^2 = 1/2 (w - w*)' H (w - w*) + s^2 / 2`,
+//! ```math
+//! L(w) = \tfrac12 \mathbb{E}(y - x^\top w)^2
+//!   = \tfrac12 (w - w^*)^\top H (w - w^*) + \frac{s^2}{2},
+//! ```
 //!
-//! with excess risk `E(w) = L(w) - L(w*) = 1/2 ||w - w*||_H^2`, smoothness `lambda_1 = 1` and
-//! strong convexity `lambda_d = d^{-a}`. One-pass SGD sees fresh samples: the stochastic
-//! gradient on a batch of `b` samples is
+//! with excess risk $`\mathcal{E}(w) = L(w) - L(w^*) = \frac12 \|w - w^*\|_H^2`$, smoothness
+//! $`\lambda_1 = 1`$ and strong convexity $`\lambda_d = d^{-a}`$. One-pass SGD sees fresh
+//! samples: the stochastic gradient on a batch of $`b`$ samples is
 //!
-//! `g = (1/b) sum_k x_k (x_k'w - y_k)`, unbiased for `grad L(w) = H (w - w*)`,
+//! ```math
+//! g = \frac1b \sum_k x_k (x_k^\top w - y_k), \quad \text{unbiased for } \nabla L(w) = H(w - w^*),
+//! ```
 //!
 //! whose per-coordinate variance for one sample is
-//! `lambda_i (||w - w*||_H^2 + s^2) + lambda_i^2 (w_i - w*_i)^2` (Isserlis), divided by `b`.
-//! Methods that quantize the data, labels or activations themselves (paper 003's `Q_d`,
-//! `Q_l`, `Q_a`) draw raw batches with [`LinearRegression::sample_batch`].
+//! $`\lambda_i (\|w - w^*\|_H^2 + s^2) + \lambda_i^2 (w_i - w^*_i)^2`$ (Isserlis), divided by
+//! $`b`$. Methods that quantize the data, labels or activations themselves (paper 003's
+//! $`Q_d`$, $`Q_l`$, $`Q_a`$) draw raw batches with [`LinearRegression::sample_batch`].
 
 use ndarray::{Array1, Array2};
 use rand::{Rng, RngCore};
@@ -26,8 +32,9 @@ use crate::limits::check_matrix;
 use crate::oracle::{check_out, check_query};
 use crate::{Oracle, OracleError, Properties};
 
-/// Streaming least squares `L(w) = 1/2 E (y - x'w)^2` with `x ~ N(0, diag(i^{-a}))`,
-/// `y = x'w* + N(0, s^2)`.
+/// Streaming least squares $`L(w) = \frac12 \mathbb{E}(y - x^\top w)^2`$ with
+/// $`x \sim \mathcal{N}(0, \operatorname{diag}(i^{-a}))`$,
+/// $`y = x^\top w^* + \mathcal{N}(0, s^2)`$.
 ///
 /// ```
 /// use oracles::{LinearRegression, Oracle};
@@ -49,17 +56,17 @@ pub struct LinearRegression {
     decay: f64,
     noise_std: f64,
     batch: usize,
-    /// `lambda_i = i^{-a}`.
+    /// The spectrum $`\lambda_i = i^{-a}`$.
     spectrum: Vec<f64>,
-    /// `sqrt(lambda_i)`, to draw `x = H^{1/2} z`.
+    /// The square roots $`\sqrt{\lambda_i}`$, to draw $`x = H^{1/2} z`$.
     sqrt_spectrum: Vec<f64>,
-    /// One sample `x`, reused across gradient calls.
+    /// One sample $`x`$, reused across gradient calls.
     scratch: Vec<f64>,
 }
 
 impl LinearRegression {
-    /// The problem in dimension `d = w_star.len() >= 1` with decay exponent `a > 1`, label
-    /// noise standard deviation `s >= 0` and gradient batch size `batch >= 1`.
+    /// The problem in dimension $`d`$ = `w_star.len()` $`\ge 1`$ with decay exponent $`a > 1`$,
+    /// label noise standard deviation $`s \ge 0`$ and gradient batch size `batch` $`\ge 1`$.
     pub fn new(w_star: Vec<f64>, a: f64, s: f64, batch: usize) -> Result<Self, OracleError> {
         if w_star.is_empty() {
             return Err(OracleError::InvalidParameter(
@@ -101,46 +108,49 @@ impl LinearRegression {
         })
     }
 
-    /// Changes the gradient batch size (`>= 1`).
+    /// Changes the gradient batch size ($`\ge 1`$).
     pub fn with_batch_size(mut self, batch: usize) -> Result<Self, OracleError> {
         check_batch(batch)?;
         self.batch = batch;
         Ok(self)
     }
 
-    /// The batch size `b` of [`Oracle::gradient`].
+    /// The batch size $`b`$ of [`Oracle::gradient`].
     pub fn batch_size(&self) -> usize {
         self.batch
     }
 
-    /// The decay exponent `a`.
+    /// The decay exponent $`a`$.
     pub fn decay(&self) -> f64 {
         self.decay
     }
 
-    /// The label noise standard deviation `s`.
+    /// The label noise standard deviation $`s`$.
     pub fn noise_std(&self) -> f64 {
         self.noise_std
     }
 
-    /// The spectrum `lambda_i = i^{-a}` of `H`.
+    /// The spectrum $`\lambda_i = i^{-a}`$ of $`H`$.
     pub fn spectrum(&self) -> &[f64] {
         &self.spectrum
     }
 
-    /// The true weights `w*`.
+    /// The true weights $`w^*`$.
     pub fn w_star(&self) -> &[f64] {
         &self.w_star
     }
 
-    /// The excess risk `L(w) - L(w*) = 1/2 (w - w*)' H (w - w*)`.
+    /// The excess risk $`L(w) - L(w^*) = \frac12 (w - w^*)^\top H (w - w^*)`$.
     pub fn excess_risk(&self, w: &[f64]) -> Result<f64, OracleError> {
         check_query(self.dim(), w)?;
         Ok(0.5 * self.h_norm_sq(w))
     }
 
     /// Per-coordinate variance of the batch gradient at `w`:
-    /// `(lambda_i (||w - w*||_H^2 + s^2) + lambda_i^2 (w_i - w*_i)^2) / b`.
+    ///
+    /// ```math
+    /// \frac{\lambda_i (\|w - w^*\|_H^2 + s^2) + \lambda_i^2 (w_i - w^*_i)^2}{b}.
+    /// ```
     pub fn gradient_variance(&self, w: &[f64], out: &mut [f64]) -> Result<(), OracleError> {
         check_query(self.dim(), w)?;
         check_out(self.dim(), out)?;
@@ -153,7 +163,8 @@ impl LinearRegression {
         Ok(())
     }
 
-    /// Draws `b >= 1` fresh samples: `X` (`b x d`, one sample per row) and `y` (length `b`).
+    /// Draws $`b \ge 1`$ fresh samples: $`X`$ ($`b \times d`$, one sample per row) and $`y`$
+    /// (length $`b`$).
     pub fn sample_batch<R: Rng + ?Sized>(
         &self,
         b: usize,
@@ -177,7 +188,7 @@ impl LinearRegression {
         Ok((x, y))
     }
 
-    /// `||w - w*||_H^2`, length already checked.
+    /// The squared norm $`\|w - w^*\|_H^2`$, length already checked.
     fn h_norm_sq(&self, w: &[f64]) -> f64 {
         self.spectrum
             .iter()
@@ -202,8 +213,9 @@ impl Oracle for LinearRegression {
         self.w_star.len()
     }
 
-    /// `(1/b) sum_k x_k (x_k'w - y_k)` over `b` fresh samples, drawn in the same order as
-    /// [`LinearRegression::sample_batch`] (so the two agree for the same generator state).
+    /// The batch gradient $`\frac1b \sum_k x_k (x_k^\top w - y_k)`$ over $`b`$ fresh samples, drawn
+    /// in the same order as [`LinearRegression::sample_batch`] (so the two agree for the same
+    /// generator state).
     fn gradient(
         &mut self,
         x: &[f64],
@@ -260,8 +272,8 @@ impl Oracle for LinearRegression {
         Some(0.5 * self.noise_std * self.noise_std)
     }
 
-    /// `L = lambda_1 = 1`, `mu = lambda_d = d^{-a}`; the noise variance depends on `w`
-    /// (see [`LinearRegression::gradient_variance`]), so it is not declared.
+    /// The constants $`L = \lambda_1 = 1`$, $`\mu = \lambda_d = d^{-a}`$; the noise variance
+    /// depends on $`w`$ (see [`LinearRegression::gradient_variance`]), so it is not declared.
     fn properties(&self) -> Properties {
         Properties {
             smoothness: self.spectrum.first().copied(),

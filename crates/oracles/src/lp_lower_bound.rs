@@ -1,30 +1,33 @@
-//! The hard instances of the l_p lower bounds of the SimQ paper (paper 001, §6).
+//! The hard instances of the $`\ell_p`$ lower bounds of the SimQ paper (paper 001, §6).
 //!
-//! Mayekar and Tyagi prove their lower bounds on the precision needed for l_p stochastic
-//! optimization (`p >= 1`, dual exponent `q = p / (p - 1)`) with linear objectives on the box
+//! Mayekar and Tyagi prove their lower bounds on the precision needed for $`\ell_p`$ stochastic
+//! optimization ($`p \ge 1`$, dual exponent $`q = p/(p - 1)`$) with linear objectives on the box
 //!
-//! `X = {x : ||x||_inf <= D / (2 d^{1/p})}`,
+//! ```math
+//! \mathcal{X} = \left\{x : \|x\|_\infty \le \frac{D}{2 d^{1/p}}\right\},
+//! ```
 //!
-//! indexed by sign vectors `alpha in {-1, 1}^d` and a bias `delta in [0, 1/2]`, with oracles
-//! whose outputs satisfy `||g||_q <= B` almost surely [SRC]:
+//! indexed by sign vectors $`\alpha \in \{-1, 1\}^d`$ and a bias $`\delta \in [0, 1/2]`$, with
+//! oracles whose outputs satisfy $`\|g\|_q \le B`$ almost surely \[SRC\]:
 //!
-//! 1. *First construction* ([`LpConstruction::OneHot`]): `f_alpha(x) = (2 B delta / d) sum_i
-//!    alpha_i x_i`; the oracle outputs `+B e_i` with probability `(1 + 2 delta alpha_i)/(2d)`
-//!    and `-B e_i` with probability `(1 - 2 delta alpha_i)/(2d)`.
-//! 2. *Second construction* ([`LpConstruction::Product`]): `f_alpha(x) = (2 B delta / d^{1/q})
-//!    sum_i alpha_i x_i`; the oracle outputs independent coordinates `±B / d^{1/q}` with
-//!    probabilities `(1 ± 2 delta alpha_i)/2`.
+//! 1. *First construction* ([`LpConstruction::OneHot`]):
+//!    $`f_\alpha(x) = \frac{2 B \delta}{d} \sum_i \alpha_i x_i`$; the oracle outputs $`+B e_i`$
+//!    with probability $`(1 + 2\delta\alpha_i)/(2d)`$ and $`-B e_i`$ with probability
+//!    $`(1 - 2\delta\alpha_i)/(2d)`$.
+//! 2. *Second construction* ([`LpConstruction::Product`]):
+//!    $`f_\alpha(x) = \frac{2 B \delta}{d^{1/q}} \sum_i \alpha_i x_i`$; the oracle outputs
+//!    independent coordinates $`\pm B/d^{1/q}`$ with probabilities $`(1 \pm 2\delta\alpha_i)/2`$.
 //!
-//! Both are unbiased for `grad f_alpha = 2 B delta alpha / d` (resp. `/ d^{1/q}`), and the
-//! minimizer over `X` is the vertex `x* = -(D / (2 d^{1/p})) alpha`. The paper's overview
-//! paragraph calls one construction "Bernoulli product" and the other "Paninski's"; from the
-//! proofs (the chi-square contraction bound for the first, the Bernoulli-product SDPI of
-//! Braverman et al. for the second) the one-hot oracle is Paninski-type and the
-//! independent-coordinate oracle is the Bernoulli product, so the names here describe the
+//! Both are unbiased for $`\nabla f_\alpha = 2 B \delta \alpha/d`$ (resp. $`/d^{1/q}`$), and the
+//! minimizer over $`\mathcal{X}`$ is the vertex $`x^* = -\frac{D}{2 d^{1/p}}\, \alpha`$. The
+//! paper's overview paragraph calls one construction "Bernoulli product" and the other
+//! "Paninski's"; from the proofs (the chi-square contraction bound for the first, the
+//! Bernoulli-product SDPI of Braverman et al. for the second) the one-hot oracle is Paninski-type
+//! and the independent-coordinate oracle is the Bernoulli product, so the names here describe the
 //! output law instead.
 //!
-//! Stochastic gradients are only drawn at queries in `X` ([`Oracle::domain`]); projected
-//! methods project onto it.
+//! Stochastic gradients are only drawn at queries in $`\mathcal{X}`$ ([`Oracle::domain`]);
+//! projected methods project onto it.
 
 use rand::{Rng, RngCore};
 
@@ -35,14 +38,14 @@ use crate::{BoxDomain, NormBound, Oracle, OracleError, Properties};
 /// Which of the two constructions of paper 001, §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LpConstruction {
-    /// First construction: one coordinate `±B e_i` per gradient.
+    /// First construction: one coordinate $`\pm B e_i`$ per gradient.
     OneHot,
-    /// Second construction: every coordinate `±B / d^{1/q}`, independently.
+    /// Second construction: every coordinate $`\pm B/d^{1/q}`$, independently.
     Product,
 }
 
-/// A linear objective `f_alpha` on the box `X` with the stochastic oracle of one of the
-/// l_p lower-bound constructions.
+/// A linear objective $`f_\alpha`$ on the box $`\mathcal{X}`$ with the stochastic oracle of one
+/// of the $`\ell_p`$ lower-bound constructions.
 ///
 /// ```
 /// use oracles::{LpConstruction, LpLowerBound, Oracle};
@@ -68,19 +71,20 @@ pub struct LpLowerBound {
     delta: f64,
     alpha: Vec<i8>,
     domain: BoxDomain,
-    /// Magnitude of a nonzero output coordinate: `B` (one-hot) or `B / d^{1/q}` (product).
+    /// Magnitude of a nonzero output coordinate: $`B`$ (one-hot) or $`B/d^{1/q}`$ (product).
     atom: f64,
-    /// The constant gradient `2 B delta alpha / d` (one-hot) or `/ d^{1/q}` (product).
+    /// The constant gradient $`2 B \delta \alpha/d`$ (one-hot) or $`2 B \delta \alpha/d^{1/q}`$
+    /// (product).
     grad: Vec<f64>,
     minimizer: Vec<f64>,
     optimal_value: f64,
 }
 
 impl LpLowerBound {
-    /// The instance for `construction`, norm index `p in [1, inf]`, diameter `D > 0` (the
-    /// l_p diameter of `X`, `2 r d^{1/p}` for box radius `r`), norm bound `B > 0`, bias
-    /// `delta in [0, 1/2]` (so that the probabilities `(1 ± 2 delta)/2` are valid) and sign
-    /// vector `alpha` (entries `-1` or `1`, length `d >= 1`).
+    /// The instance for `construction`, norm index $`p \in [1, \infty]`$, diameter $`D > 0`$ (the
+    /// $`\ell_p`$ diameter of $`\mathcal{X}`$, $`2 r d^{1/p}`$ for box radius $`r`$), norm bound
+    /// $`B > 0`$, bias $`\delta \in [0, 1/2]`$ (so that the probabilities $`(1 \pm 2\delta)/2`$
+    /// are valid) and sign vector `alpha` (entries $`-1`$ or $`1`$, length $`d \ge 1`$).
     pub fn new(
         construction: LpConstruction,
         p: f64,
@@ -150,7 +154,7 @@ impl LpLowerBound {
         })
     }
 
-    /// A uniformly random sign vector `alpha in {-1, 1}^d`.
+    /// A uniformly random sign vector $`\alpha \in \{-1, 1\}^d`$.
     pub fn random_alpha<R: Rng + ?Sized>(d: usize, rng: &mut R) -> Result<Vec<i8>, OracleError> {
         if d == 0 {
             return Err(OracleError::InvalidParameter(
@@ -168,43 +172,43 @@ impl LpLowerBound {
         self.construction
     }
 
-    /// The norm index `p`.
+    /// The norm index $`p`$.
     pub fn p(&self) -> f64 {
         self.p
     }
 
-    /// The dual index `q = p / (p - 1)` (`inf` for `p = 1`, `1` for `p = inf`).
+    /// The dual index $`q = p/(p - 1)`$ ($`\infty`$ for $`p = 1`$, 1 for $`p = \infty`$).
     pub fn q(&self) -> f64 {
         self.q
     }
 
-    /// The l_p diameter `D` of the box.
+    /// The $`\ell_p`$ diameter $`D`$ of the box.
     pub fn diameter(&self) -> f64 {
         self.diameter
     }
 
-    /// The norm bound `B` on `||g||_q`.
+    /// The norm bound $`B`$ on $`\|g\|_q`$.
     pub fn norm_bound(&self) -> f64 {
         self.norm_bound
     }
 
-    /// The bias `delta`.
+    /// The bias $`\delta`$.
     pub fn delta(&self) -> f64 {
         self.delta
     }
 
-    /// The sign vector `alpha`.
+    /// The sign vector $`\alpha`$.
     pub fn alpha(&self) -> &[i8] {
         &self.alpha
     }
 
-    /// The box `X`, of radius `D / (2 d^{1/p})`.
+    /// The box $`\mathcal{X}`$, of radius $`D/(2 d^{1/p})`$.
     pub fn domain_box(&self) -> BoxDomain {
         self.domain
     }
 
-    /// Per-coordinate variance of the stochastic gradient: `B^2/d - (2 B delta / d)^2`
-    /// (one-hot) or `(B / d^{1/q})^2 (1 - 4 delta^2)` (product).
+    /// Per-coordinate variance of the stochastic gradient: $`B^2/d - (2 B \delta/d)^2`$
+    /// (one-hot) or $`(B/d^{1/q})^2 (1 - 4\delta^2)`$ (product).
     pub fn coordinate_variance(&self) -> f64 {
         let mean = self.grad.first().map_or(0.0, |g| g.abs());
         match self.construction {
@@ -213,13 +217,14 @@ impl LpLowerBound {
         }
     }
 
-    /// Probability that a coordinate's nonzero value is `+atom`: `(1 + 2 delta alpha_i)/2`.
+    /// Probability that a coordinate's nonzero value is `+atom`: $`(1 + 2\delta\alpha_i)/2`$.
     fn plus_probability(&self, alpha_i: i8) -> f64 {
         0.5 * (1.0 + 2.0 * self.delta * f64::from(alpha_i))
     }
 }
 
-/// `q = p / (p - 1)`, with `q = inf` at `p = 1` and `q = 1` at `p = inf`.
+/// The dual exponent $`q = p/(p - 1)`$, with $`q = \infty`$ at $`p = 1`$ and $`q = 1`$ at
+/// $`p = \infty`$.
 fn dual_exponent(p: f64) -> f64 {
     if p == 1.0 {
         f64::INFINITY
@@ -281,7 +286,8 @@ impl Oracle for LpLowerBound {
         Some(&self.minimizer)
     }
 
-    /// `f_alpha(x*) = -B delta D / d^{1/p}` (one-hot) or `-B delta D` (product).
+    /// The optimal value $`f_\alpha(x^*) = -B \delta D/d^{1/p}`$ (one-hot) or $`-B \delta D`$
+    /// (product).
     fn optimal_value(&self) -> Option<f64> {
         Some(self.optimal_value)
     }

@@ -15,8 +15,8 @@
 //! - `<format>`: `coordinate` (sparse triplets) or `array` (dense, column-major);
 //! - `<field>`: `real`, `integer` or `pattern` (no value: every stored entry is 1; coordinate
 //!   only); `complex` is rejected as unsupported;
-//! - `<symmetry>`: `general`, `symmetric` (only one triangle stored; `a_ji = a_ij`) or
-//!   `skew-symmetric` (strict triangle stored; `a_ji = -a_ij`, zero diagonal); `hermitian`
+//! - `<symmetry>`: `general`, `symmetric` (only one triangle stored; $`a_{ji} = a_{ij}`$) or
+//!   `skew-symmetric` (strict triangle stored; $`a_{ji} = -a_{ij}`$, zero diagonal); `hermitian`
 //!   needs complex values and is rejected.
 //!
 //! The reader expands symmetric storage into a full dense [`Array2`]. Coordinate files may
@@ -73,9 +73,9 @@ pub enum MmField {
 pub enum MmSymmetry {
     /// Every entry stored.
     General,
-    /// `a_ji = a_ij`; one triangle stored.
+    /// Symmetric, $`a_{ji} = a_{ij}`$; one triangle stored.
     Symmetric,
-    /// `a_ji = -a_ij`, zero diagonal; strict triangle stored.
+    /// Skew-symmetric, $`a_{ji} = -a_{ij}`$, zero diagonal; strict triangle stored.
     SkewSymmetric,
 }
 
@@ -318,7 +318,7 @@ fn parse_count(number: usize, token: &str, what: &str) -> Result<usize, OracleEr
     })
 }
 
-/// Number of stored positions of an `n x n` matrix with this symmetry, `None` on overflow.
+/// Number of stored positions of an $`n \times n`$ matrix with this symmetry, `None` on overflow.
 fn stored_positions(rows: usize, cols: usize, symmetry: MmSymmetry) -> Option<usize> {
     match symmetry {
         MmSymmetry::General => rows.checked_mul(cols),
@@ -524,7 +524,7 @@ impl Body {
         Ok(())
     }
 
-    /// Writes `a_ij` and, for symmetric storage, its mirror. Indices are in range: they come
+    /// Writes $`a_{ij}`$ and, for symmetric storage, its mirror. Indices are in range: they come
     /// from `parse_index` or from the array walk bounded by `expected`.
     fn store(&mut self, i: usize, j: usize, value: f64, symmetry: MmSymmetry) {
         if let Some(a) = self.matrix.get_mut((i, j)) {

@@ -4,10 +4,10 @@ use rand::RngCore;
 
 use crate::{BoxDomain, OracleError};
 
-/// An almost-sure bound on a norm of every stochastic gradient: `||g||_q <= bound`.
+/// An almost-sure bound on a norm of every stochastic gradient: $`\|g\|_q \le`$ `bound`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NormBound {
-    /// The norm index `q` (`f64::INFINITY` for the max norm).
+    /// The norm index $`q`$ (`f64::INFINITY` for the max norm).
     pub q: f64,
     /// The bound.
     pub bound: f64,
@@ -17,28 +17,29 @@ pub struct NormBound {
 /// "does not hold".
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Properties {
-    /// Smoothness constant `L` of the objective.
+    /// Smoothness constant $`L`$ of the objective.
     pub smoothness: Option<f64>,
-    /// Strong-convexity constant `mu` of the objective.
+    /// Strong-convexity constant $`\mu`$ of the objective.
     pub strong_convexity: Option<f64>,
-    /// Per-coordinate noise variance `sigma^2` of the stochastic gradient
-    /// (`E (g_i - grad_i)^2`; the total noise variance is `d sigma^2` when isotropic).
+    /// Per-coordinate noise variance $`\sigma^2`$ of the stochastic gradient
+    /// ($`\mathbb{E}(g_i - \nabla_i f)^2`$; the total noise variance is $`d\sigma^2`$ when
+    /// isotropic).
     pub noise_variance: Option<f64>,
     /// Almost-sure norm bound on stochastic gradients, for the queries the oracle admits.
     pub norm_bound: Option<NormBound>,
-    /// Dynamic range `R`: every coordinate of every stochastic gradient lies in `[-R, R]`
+    /// Dynamic range $`R`$: every coordinate of every stochastic gradient lies in $`[-R, R]`$
     /// almost surely (for queries in the declared domain). A gradient outside is an error.
     pub dynamic_range: Option<f64>,
 }
 
 /// A stochastic first-order oracle.
 ///
-/// At a query `x` it draws a stochastic gradient `g` with `E[g] = grad f(x)` for the
-/// declared objective `f`. Noise comes from the caller's generator, so runs are
+/// At a query $`x`$ it draws a stochastic gradient $`g`$ with $`\mathbb{E}[g] = \nabla f(x)`$ for
+/// the declared objective $`f`$. Noise comes from the caller's generator, so runs are
 /// reproducible; time-varying problems (a drifting minimizer, AR(1) noise) keep their state
 /// inside the oracle and move it with [`Oracle::advance`] and [`Oracle::gradient`].
 pub trait Oracle: Send + std::fmt::Debug {
-    /// The dimension `d`.
+    /// The dimension $`d`$.
     fn dim(&self) -> usize;
 
     /// Draws a stochastic gradient at `x` into `out`.
@@ -49,16 +50,16 @@ pub trait Oracle: Send + std::fmt::Debug {
         out: &mut [f64],
     ) -> Result<(), OracleError>;
 
-    /// The exact gradient `grad f(x)` of the current objective, without noise.
+    /// The exact gradient $`\nabla f(x)`$ of the current objective, without noise.
     fn true_gradient(&self, x: &[f64], out: &mut [f64]) -> Result<(), OracleError>;
 
-    /// The exact objective value `f(x)`.
+    /// The exact objective value $`f(x)`$.
     fn value(&self, x: &[f64]) -> Result<f64, OracleError>;
 
-    /// The minimizer `x*` of the current objective, when known.
+    /// The minimizer $`x^*`$ of the current objective, when known.
     fn minimizer(&self) -> Option<&[f64]>;
 
-    /// The optimal value `f(x*)`, when known.
+    /// The optimal value $`f(x^*)`$, when known.
     fn optimal_value(&self) -> Option<f64>;
 
     /// Moves a time-varying problem one step forward (a no-op for static problems).

@@ -1,13 +1,14 @@
-//! Priors on the minimizer `theta` of the quadratic family.
+//! Priors on the minimizer $`\theta`$ of the quadratic family.
 //!
 //! The Bayesian lower bounds (van Trees, paper 000 notes §1.1 and §7.2) average over a prior
-//! `pi` on `theta`; an experiment that compares a simulated error with such a bound must draw
-//! `theta` from the same prior. Each coordinate is drawn independently:
+//! $`\pi`$ on $`\theta`$; an experiment that compares a simulated error with such a bound must
+//! draw $`\theta`$ from the same prior. Each coordinate is drawn independently:
 //!
-//! - cos² box prior on `[-b, b]`: density `pi(t) = (1/b) cos^2(pi t / (2b))`, mean 0, variance
-//!   `b^2 (1/3 - 2/pi^2)`, Fisher information `J = pi^2 / b^2` per coordinate
+//! - $`\cos^2`$ box prior on $`[-b, b]`$: density $`\pi(t) = \frac1b \cos^2(\pi t/(2b))`$, mean 0,
+//!   variance $`b^2 (1/3 - 2/\pi^2)`$, Fisher information $`J = \pi^2/b^2`$ per coordinate
 //!   ([`Prior::CosSquaredBox`]);
-//! - Gaussian `N(0, s^2)`, `J = 1/s^2` per coordinate ([`Prior::Gaussian`], field `s2 = s^2`);
+//! - Gaussian $`\mathcal{N}(0, s^2)`$, $`J = 1/s^2`$ per coordinate ([`Prior::Gaussian`], field
+//!   `s2` $`= s^2`$);
 //! - a point mass at a given vector ([`Prior::Fixed`]), for frequentist experiments.
 //!
 //! ```
@@ -27,17 +28,17 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::OracleError;
 use crate::limits::check_entries;
 
-/// A product prior on `theta in R^d`.
+/// A product prior on $`\theta \in \mathbb{R}^d`$.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prior {
-    /// Density `(1/b) cos^2(pi t / (2b))` on `[-b, b]` per coordinate, `b > 0`.
+    /// Density $`\frac1b \cos^2(\pi t/(2b))`$ on $`[-b, b]`$ per coordinate, $`b > 0`$.
     CosSquaredBox {
-        /// Half-width `b` of the box.
+        /// Half-width $`b`$ of the box.
         b: f64,
     },
-    /// `N(0, s2)` per coordinate, `s2 > 0`.
+    /// The Gaussian $`\mathcal{N}(0, s^2)`$ per coordinate, $`s^2`$ = `s2` $`> 0`$.
     Gaussian {
-        /// The variance `s^2`.
+        /// The variance $`s^2`$.
         s2: f64,
     },
     /// The point mass at this vector (finite entries).
@@ -45,7 +46,7 @@ pub enum Prior {
 }
 
 impl Prior {
-    /// Checks the prior's parameters for dimension `d >= 1`.
+    /// Checks the prior's parameters for dimension $`d \ge 1`$.
     pub fn validate(&self, d: usize) -> Result<(), OracleError> {
         if d == 0 {
             return Err(OracleError::InvalidParameter(
@@ -76,11 +77,11 @@ impl Prior {
         }
     }
 
-    /// Draws `theta in R^d`, coordinates independent.
+    /// Draws $`\theta \in \mathbb{R}^d`$, coordinates independent.
     ///
-    /// The cos² prior is sampled exactly by rejection from the uniform law on `[-b, b]`,
-    /// accepting `t` with probability `cos^2(pi t / (2b))` (the density ratio to its maximum;
-    /// two proposals per coordinate on average).
+    /// The $`\cos^2`$ prior is sampled exactly by rejection from the uniform law on $`[-b, b]`$,
+    /// accepting $`t`$ with probability $`\cos^2(\pi t/(2b))`$ (the density ratio to its
+    /// maximum; two proposals per coordinate on average).
     pub fn sample<R: Rng + ?Sized>(&self, d: usize, rng: &mut R) -> Result<Vec<f64>, OracleError> {
         self.validate(d)?;
         Ok(match self {
@@ -107,7 +108,7 @@ impl Prior {
         })
     }
 
-    /// The per-coordinate variance: `b^2 (1/3 - 2/pi^2)`, `s2`, or 0.
+    /// The per-coordinate variance: $`b^2 (1/3 - 2/\pi^2)`$, $`s^2`$, or 0.
     pub fn coordinate_variance(&self) -> f64 {
         match self {
             Prior::CosSquaredBox { b } => b * b * (1.0 / 3.0 - 2.0 / (PI * PI)),
@@ -116,8 +117,8 @@ impl Prior {
         }
     }
 
-    /// A bound on `max_i |theta_i|` that holds almost surely, if there is one: `b` for the
-    /// box prior, the largest `|theta_i|` for a fixed vector, `None` for the Gaussian.
+    /// A bound on $`\max_i |\theta_i|`$ that holds almost surely, if there is one: $`b`$ for the
+    /// box prior, the largest $`|\theta_i|`$ for a fixed vector, `None` for the Gaussian.
     pub fn support_bound(&self) -> Option<f64> {
         match self {
             Prior::CosSquaredBox { b } => Some(*b),
@@ -127,7 +128,7 @@ impl Prior {
     }
 }
 
-/// One draw from `(1/b) cos^2(pi t/(2b))` on `[-b, b]` by uniform rejection.
+/// One draw from $`\frac1b \cos^2(\pi t/(2b))`$ on $`[-b, b]`$ by uniform rejection.
 fn sample_cos_squared<R: Rng + ?Sized>(b: f64, rng: &mut R) -> f64 {
     loop {
         // u in [0, 1) gives t in [-b, b); the endpoint has density zero, so this is exact.

@@ -1,22 +1,22 @@
-//! Symmetric positive definite curvature matrices `A` with their extreme eigenvalues.
+//! Symmetric positive definite curvature matrices $`A`$ with their extreme eigenvalues.
 //!
-//! The quadratic `f(x) = 1/2 (x - theta)' A (x - theta)` is `L`-smooth and `mu`-strongly
-//! convex with `L = lambda_max(A)` and `mu = lambda_min(A)`. [`SpdMatrix::new`] checks that
-//! `A` is symmetric and positive definite and computes both eigenvalues once, with nalgebra's
-//! symmetric eigensolver.
+//! The quadratic $`f(x) = \frac12 (x - \theta)^\top A (x - \theta)`$ is $`L`$-smooth and
+//! $`\mu`$-strongly convex with $`L = \lambda_{\max}(A)`$ and $`\mu = \lambda_{\min}(A)`$.
+//! [`SpdMatrix::new`] checks that $`A`$ is symmetric and positive definite and computes both
+//! eigenvalues once, with nalgebra's symmetric eigensolver.
 
 use ndarray::{Array2, ArrayView1};
 
 use crate::OracleError;
 
-/// Relative tolerance for symmetry, in units of machine epsilon times `max |a_ij|`: products
-/// such as `M'M` computed in a different order differ in the last bits.
+/// Relative tolerance for symmetry, in units of machine epsilon times $`\max |a_{ij}|`$:
+/// products such as $`M^\top M`$ computed in a different order differ in the last bits.
 const SYMMETRY_ULPS: f64 = 64.0;
 
 /// Iteration cap of the eigensolver, per dimension (it converges in a few sweeps).
 const EIGEN_ITERATIONS_PER_DIM: usize = 1000;
 
-/// A validated symmetric positive definite matrix with `lambda_min` and `lambda_max`.
+/// A validated symmetric positive definite matrix with $`\lambda_{\min}`$ and $`\lambda_{\max}`$.
 ///
 /// ```
 /// use ndarray::array;
@@ -35,8 +35,9 @@ pub struct SpdMatrix {
 
 impl SpdMatrix {
     /// Validates `a`: non-empty, square, finite, symmetric up to rounding (it is then
-    /// symmetrised exactly as `(A + A')/2`), and positive definite with
-    /// `lambda_min > d * eps * lambda_max` (a smaller `lambda_min` is numerically singular).
+    /// symmetrised exactly as $`(A + A^\top)/2`$), and positive definite with
+    /// $`\lambda_{\min} > d\, \epsilon\, \lambda_{\max}`$ (a smaller $`\lambda_{\min}`$ is
+    /// numerically singular).
     pub fn new(a: Array2<f64>) -> Result<Self, OracleError> {
         let (rows, cols) = a.dim();
         if rows == 0 || rows != cols {
@@ -91,7 +92,7 @@ impl SpdMatrix {
         })
     }
 
-    /// The diagonal matrix `diag(lambda)` (entries finite and positive).
+    /// The diagonal matrix $`\operatorname{diag}(\lambda)`$ (entries finite and positive).
     pub fn diagonal(lambda: &[f64]) -> Result<Self, OracleError> {
         if lambda.is_empty() {
             return Err(OracleError::InvalidParameter(
@@ -115,7 +116,7 @@ impl SpdMatrix {
         })
     }
 
-    /// The dimension `d`.
+    /// The dimension $`d`$.
     pub fn dim(&self) -> usize {
         self.a.nrows()
     }
@@ -125,29 +126,30 @@ impl SpdMatrix {
         &self.a
     }
 
-    /// `lambda_min(A)`, the strong-convexity constant `mu`.
+    /// The smallest eigenvalue $`\lambda_{\min}(A)`$, the strong-convexity constant $`\mu`$.
     pub fn lambda_min(&self) -> f64 {
         self.lambda_min
     }
 
-    /// `lambda_max(A)`, the smoothness constant `L`.
+    /// The largest eigenvalue $`\lambda_{\max}(A)`$, the smoothness constant $`L`$.
     pub fn lambda_max(&self) -> f64 {
         self.lambda_max
     }
 
-    /// The condition number `L / mu`.
+    /// The condition number $`L/\mu`$.
     pub fn condition_number(&self) -> f64 {
         self.lambda_max / self.lambda_min
     }
 
-    /// `out = A (x - theta)`, lengths already checked by the caller.
+    /// Writes $`A(x - \theta)`$ to `out`, lengths already checked by the caller.
     pub(crate) fn apply_shifted(&self, x: &[f64], theta: &[f64], out: &mut [f64]) {
         for (o, row) in out.iter_mut().zip(self.a.rows()) {
             *o = shifted_dot(row, x, theta);
         }
     }
 
-    /// `(x - theta)' A (x - theta)`, lengths already checked by the caller.
+    /// The quadratic form $`(x - \theta)^\top A (x - \theta)`$, lengths already checked by the
+    /// caller.
     pub(crate) fn quadratic_form_shifted(&self, x: &[f64], theta: &[f64]) -> f64 {
         self.a
             .rows()
@@ -158,7 +160,7 @@ impl SpdMatrix {
     }
 }
 
-/// `row . (x - theta)`.
+/// The dot product of `row` with $`x - \theta`$.
 fn shifted_dot(row: ArrayView1<'_, f64>, x: &[f64], theta: &[f64]) -> f64 {
     row.iter()
         .zip(x.iter().zip(theta))

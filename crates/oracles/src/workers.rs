@@ -1,15 +1,15 @@
-//! Heterogeneous worker sets: `n` oracles with compute times.
+//! Heterogeneous worker sets: $`n`$ oracles with compute times.
 //!
-//! The time model of paper 004 and its predecessors (notes-algorithms §5.1): `n` workers,
-//! worker `i` needs `h_i` seconds per stochastic gradient (its own oracle, possibly its own
-//! local objective `f_i`), and the server minimizes `f = (1/n) sum_i f_i`. Common profiles are
-//! equal times `h_i = h` and the increasing profile `h_i = h sqrt(i)` (`i = 1..n`) used to
-//! show the effect of stragglers. [`WorkerSet`] holds the workers; the multi-worker round
+//! The time model of paper 004 and its predecessors (notes-algorithms §5.1): $`n`$ workers, worker
+//! $`i`$ needs $`h_i`$ seconds per stochastic gradient (its own oracle, possibly its own local
+//! objective $`f_i`$), and the server minimizes $`f = \frac1n \sum_i f_i`$. Common profiles are
+//! equal times $`h_i = h`$ and the increasing profile $`h_i = h \sqrt{i}`$ ($`i = 1, \dots, n`$)
+//! used to show the effect of stragglers. [`WorkerSet`] holds the workers; the multi-worker round
 //! loop in `optimizers` owns the clock.
 
 use crate::{Oracle, OracleError};
 
-/// One worker: its oracle and its compute time `h_i` (seconds per stochastic gradient).
+/// One worker: its oracle and its compute time $`h_i`$ (seconds per stochastic gradient).
 #[derive(Debug)]
 pub struct Worker {
     oracle: Box<dyn Oracle>,
@@ -27,13 +27,13 @@ impl Worker {
         self.oracle.as_mut()
     }
 
-    /// Seconds per stochastic gradient, `h_i > 0`.
+    /// Seconds per stochastic gradient, $`h_i > 0`$.
     pub fn compute_time(&self) -> f64 {
         self.compute_time
     }
 }
 
-/// `n >= 1` workers of equal dimension, each with an oracle and a compute time.
+/// A set of $`n \ge 1`$ workers of equal dimension, each with an oracle and a compute time.
 ///
 /// ```
 /// use oracles::{GaussianQuadratic, Oracle, WorkerSet};
@@ -55,7 +55,7 @@ pub struct WorkerSet {
 }
 
 impl WorkerSet {
-    /// Workers with the given oracles and compute times (equal lengths `n >= 1`, equal
+    /// Workers with the given oracles and compute times (equal lengths $`n \ge 1`$, equal
     /// dimensions, times finite and positive).
     pub fn new(
         oracles: Vec<Box<dyn Oracle>>,
@@ -102,19 +102,19 @@ impl WorkerSet {
         })
     }
 
-    /// Every worker takes `h` seconds per gradient.
+    /// Every worker takes $`h`$ seconds per gradient.
     pub fn equal_times(oracles: Vec<Box<dyn Oracle>>, h: f64) -> Result<Self, OracleError> {
         let n = oracles.len();
         Self::new(oracles, vec![h; n])
     }
 
-    /// Worker `i` (1-based) takes `h sqrt(i)` seconds per gradient.
+    /// Worker $`i`$ (1-based) takes $`h \sqrt{i}`$ seconds per gradient.
     pub fn sqrt_times(oracles: Vec<Box<dyn Oracle>>, h: f64) -> Result<Self, OracleError> {
         let times = (1..=oracles.len()).map(|i| h * (i as f64).sqrt()).collect();
         Self::new(oracles, times)
     }
 
-    /// The number of workers `n`.
+    /// The number of workers $`n`$.
     pub fn len(&self) -> usize {
         self.workers.len()
     }
@@ -124,7 +124,7 @@ impl WorkerSet {
         self.workers.is_empty()
     }
 
-    /// The common dimension `d`.
+    /// The common dimension $`d`$.
     pub fn dim(&self) -> usize {
         self.dim
     }
@@ -149,7 +149,7 @@ impl WorkerSet {
         self.workers.get_mut(i)
     }
 
-    /// The compute times `h_1, ..., h_n`.
+    /// The compute times $`h_1, \dots, h_n`$.
     pub fn compute_times(&self) -> impl Iterator<Item = f64> + '_ {
         self.workers.iter().map(|w| w.compute_time)
     }
@@ -173,7 +173,7 @@ impl WorkerSet {
             .unzip()
     }
 
-    /// The global objective `f(x) = (1/n) sum_i f_i(x)`.
+    /// The global objective $`f(x) = \frac1n \sum_i f_i(x)`$.
     pub fn value(&self, x: &[f64]) -> Result<f64, OracleError> {
         let mut sum = 0.0;
         for w in &self.workers {
@@ -182,7 +182,7 @@ impl WorkerSet {
         Ok(sum / self.workers.len() as f64)
     }
 
-    /// The global gradient `(1/n) sum_i grad f_i(x)`.
+    /// The global gradient $`\frac1n \sum_i \nabla f_i(x)`$.
     pub fn true_gradient(&mut self, x: &[f64], out: &mut [f64]) -> Result<(), OracleError> {
         crate::check_out(self.dim, out)?;
         out.fill(0.0);
