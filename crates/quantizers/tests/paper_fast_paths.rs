@@ -377,7 +377,17 @@ fn the_transform_equals_the_level_by_level_reference_bit_for_bit() {
 #[test]
 fn the_rotation_and_its_inverse_equal_the_reference_bit_for_bit() {
     let mut rng = ChaCha8Rng::seed_from_u64(22);
-    for d in [1usize, 2, 3, 64, 100, 1000, 4096, (1 << 16) + 5, (1 << 18) + 1] {
+    for d in [
+        1usize,
+        2,
+        3,
+        64,
+        100,
+        1000,
+        4096,
+        (1 << 16) + 5,
+        (1 << 18) + 1,
+    ] {
         let rot = quantizers::paper::RandomRotation::new(d).unwrap();
         let state = PublicState::new(d as u64).with_round(1);
         let y: Vec<f64> = (0..d).map(|_| rng.random_range(-1.0..1.0)).collect();
