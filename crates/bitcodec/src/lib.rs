@@ -77,6 +77,7 @@ mod fixed;
 mod log2_binomial;
 mod mixed_radix;
 mod packing;
+mod radix_digits;
 mod range_coder;
 mod reader;
 mod transcript;

@@ -6,6 +6,7 @@ use num_traits::{One, ToPrimitive};
 use crate::bigint::{
     biguint_to_digits, bits_for_count, digits_to_biguint, push_biguint, radix_powers, read_biguint,
 };
+use crate::radix_digits::RadixDigits;
 use crate::{BitReader, BitWriter, CodecError};
 
 /// Largest joint codeword, in bits: past this the exact conversion (quadratic division)
@@ -223,6 +224,7 @@ pub struct ChunkedRadix {
     n: u64,
     per_chunk: usize,
     chunk_bits: u32,
+    digits: RadixDigits,
 }
 
 /// `ceil(log2(n^c))` for `n^c` that may be exactly `2^64`.
@@ -248,6 +250,7 @@ impl ChunkedRadix {
             n,
             per_chunk: c,
             chunk_bits: bits_of_power(n, c),
+            digits: RadixDigits::new(n),
         })
     }
 
@@ -292,7 +295,7 @@ impl ChunkedRadix {
                 {
                     return Err(CodecError::InvalidCodeword("chunked radix value past n^c"));
                 }
-                unhorner(v, self.n, chunk);
+                self.digits.split(v, chunk);
             }
             Ok(())
         })
