@@ -9,6 +9,8 @@
 //! - [`BenchInput`]: a seeded, Gaussian input of dimension `d` in `f32` or `f64`
 //!   ([`gaussian`]).
 //! - [`bench_memcpy`]: the copy baseline.
+//! - [`bench_private_words`]: one private random word per coordinate, the ceiling of every
+//!   scheme that rounds each coordinate stochastically.
 //! - [`bench_quantizer`]: `encode` into a reused [`BitWriter`] with a fast seeded private
 //!   generator, and `decode` of a pre-encoded message into a reused output buffer.
 //! - [`bench_group`]: one criterion group per `(d, dtype)`, with the copy and any list of
@@ -37,7 +39,7 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput};
 use quantizers::{Input, PublicState, QuantError, Quantizer};
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The seed of the inputs, the public state and the private generator of every benchmark.
@@ -119,6 +121,23 @@ pub fn bench_memcpy(group: &mut BenchmarkGroup<'_, WallTime>, input: &BenchInput
     }
 }
 
+/// Times drawing one 64-bit word per coordinate from the private generator the schemes get
+/// (a [`SmallRng`], by `fill_bytes`, as encoders draw them): the ceiling of any scheme that
+/// rounds every coordinate stochastically (benchmark `private-words`, bytes of input per
+/// second, so it compares with `memcpy` and the schemes directly).
+pub fn bench_private_words(group: &mut BenchmarkGroup<'_, WallTime>, input: &BenchInput) {
+    group.throughput(Throughput::Bytes(input.size_bytes() as u64));
+    let d = input.input().len();
+    let mut rng = SmallRng::seed_from_u64(SEED);
+    let mut bytes = vec![0u8; 8 * d];
+    group.bench_function("private-words", |b| {
+        b.iter(|| {
+            rng.fill_bytes(black_box(bytes.as_mut_slice()));
+            black_box(bytes.as_slice());
+        });
+    });
+}
+
 fn copy_bench<T: Copy + Default>(group: &mut BenchmarkGroup<'_, WallTime>, src: &[T]) {
     let mut dst = vec![T::default(); src.len()];
     group.bench_function("memcpy", |b| {
@@ -197,6 +216,7 @@ pub fn bench_group(
     let input = BenchInput::gaussian(d, dtype, SEED);
     let mut group = c.benchmark_group(format!("quantizers/{dtype}/d={d}"));
     bench_memcpy(&mut group, &input);
+    bench_private_words(&mut group, &input);
     let mut result = Ok(());
     for q in schemes {
         let done = if q.dim() == d {
