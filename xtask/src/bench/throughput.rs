@@ -34,7 +34,10 @@ const CRITERION: &str = include_str!("throughput/criterion_f32_d1048576.csv");
 fn criterion_table() -> Result<Table> {
     let mut rows = Vec::new();
     let mut copy = None;
-    for line in CRITERION.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in CRITERION
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
         let [scheme, op, before, after] = cells.as_slice() else {
             anyhow::bail!("criterion record line {line:?} does not have four fields");
@@ -202,14 +205,14 @@ impl Experiment for Throughput {
                 None => "-".into(),
             };
             let mut record = Record::new(self.id())
-                    .param("scheme", entry.label.as_str())
-                    .param("family", entry.family)
-                    .param("d", d as u64)
-                    .param("dtype", "f32")
-                    .metric("bits_per_coord", msg.len() as f64 / d as f64)
-                    .metric("encode_gbps", enc_gbps)
-                    .metric("decode_gbps", dec_gbps)
-                    .metric("memcpy_gbps", copy_gbps)
+                .param("scheme", entry.label.as_str())
+                .param("family", entry.family)
+                .param("d", d as u64)
+                .param("dtype", "f32")
+                .metric("bits_per_coord", msg.len() as f64 / d as f64)
+                .metric("encode_gbps", enc_gbps)
+                .metric("decode_gbps", dec_gbps)
+                .metric("memcpy_gbps", copy_gbps)
                 .metric("encode_ratio", enc_ratio)
                 .metric("decode_ratio", dec_ratio)
                 .metric("rng_words_gbps", rng_gbps);
@@ -233,13 +236,17 @@ impl Experiment for Throughput {
         }
         bar.finish_and_clear();
 
-        let copy_mean =
-            records.iter().filter_map(|r| r.get("memcpy_gbps")).sum::<f64>()
-                / records.len().max(1) as f64;
+        let copy_mean = records
+            .iter()
+            .filter_map(|r| r.get("memcpy_gbps"))
+            .sum::<f64>()
+            / records.len().max(1) as f64;
         let rng_ratio = rng_gbps / copy_mean;
         let aimed = schemes.iter().filter(|e| e.target.is_some()).count();
         let mut findings = vec![
-            format!("{met} of the {aimed} schemes with a target meet it in this run (encode and decode each)."),
+            format!(
+                "{met} of the {aimed} schemes with a target meet it in this run (encode and decode each)."
+            ),
             format!(
                 "Drawing one private 64-bit word per coordinate (SmallRng, the generator the \
                  benchmarks hand the schemes) runs at {rng_gbps:.2} GB/s of input, {rng_ratio:.3} of \

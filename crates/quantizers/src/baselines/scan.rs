@@ -10,11 +10,16 @@
 //! - sign bits go to one byte per coordinate, and eight bytes `b_0..b_7 in {0, 1}` (a `u64`,
 //!   `b_j` in byte `j`) become the byte `sum_j b_j 2^j` by one multiplication
 //!   ([`sign_words`]);
+//! - the two block scans are compiled for baseline `x86-64` and for AVX2 (`multiversion`
+//!   picks at run time); neither changes a bit of the result, since the integer work is exact
+//!   and the float additions keep their order (Rust never fuses or reassociates them);
 //! - sums of non-negative terms run in [`LANES`] independent accumulators ([`lane_sum`]); they
 //!   do not round like a sum in coordinate order, so callers use them through
 //!   [`super::norms::SumBracket`], which bounds the ordered sum.
 
 use std::ops::BitOr;
+
+use multiversion::multiversion;
 
 use crate::Scalar;
 
@@ -102,7 +107,8 @@ pub(crate) fn sign_word<T: ScanFloat>(x: &[T]) -> u64 {
 
 /// Fills `words` with the sign words of the whole 64-coordinate blocks of `x` (one word per
 /// block, as many as both hold) and returns the or of the coordinates' non-finite flags.
-#[inline]
+/// Compiled also for AVX2 and picked at run time (integer work: the same words either way).
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx512dq", "x86_64+avx2"))]
 pub(crate) fn sign_words<T: ScanFloat>(x: &[T], words: &mut [u64]) -> T::Bits {
     let mut flags = [T::Bits::default(); LANES];
     for (block, word) in x.chunks_exact(64).zip(words.iter_mut()) {
@@ -119,8 +125,9 @@ pub(crate) fn sign_words<T: ScanFloat>(x: &[T], words: &mut [u64]) -> T::Bits {
 }
 
 /// [`sign_words`] that also sums `|x_i|` over those blocks, in [`LANES`] lanes (coordinate `i`
-/// into lane `i mod LANES`). Non-finite coordinates make the sum NaN or infinite.
-#[inline]
+/// into lane `i mod LANES`). Non-finite coordinates make the sum NaN or infinite. Also
+/// compiled for AVX2: IEEE additions in the same order, so the same sums.
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx512dq", "x86_64+avx2"))]
 pub(crate) fn sign_words_abs_sum<T: ScanFloat>(x: &[T], words: &mut [u64]) -> [f64; LANES] {
     let mut lanes = [0.0f64; LANES];
     for (block, word) in x.chunks_exact(64).zip(words.iter_mut()) {

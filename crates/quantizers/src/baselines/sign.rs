@@ -11,6 +11,7 @@
 //! In code: [`Sign`], exactly `d` bits, bit `i` set when `v_i < 0`.
 
 use bitcodec::{BitReader, BitWriter};
+use multiversion::multiversion;
 use rand::RngCore;
 
 use super::scan::{self, ScanFloat};
@@ -88,12 +89,7 @@ pub(crate) fn read_signs(
         let (whole, tail) = block.split_at_mut(full * 64);
         let words = words.get_mut(..full).unwrap_or(&mut []);
         bits.read_words(words)?;
-        for (o, &w) in whole.chunks_exact_mut(64).zip(words.iter()) {
-            let (quads, _) = o.as_chunks_mut::<4>();
-            for (k, q) in quads.iter_mut().enumerate() {
-                *q = table[((w >> (4 * k)) & 15) as usize];
-            }
-        }
+        expand_signs(words, whole, &table);
         if !tail.is_empty() {
             let w = bits.read_bits(tail.len() as u32)?;
             for (j, o) in tail.iter_mut().enumerate() {
@@ -206,6 +202,18 @@ impl Quantizer for Sign {
     ) -> Result<(), QuantError> {
         check_output(self.dim, out)?;
         read_signs(bits, 1.0, out)
+    }
+}
+
+/// Writes the 64 outputs of each sign word, four at a time from the nibble `table`. Also
+/// compiled for AVX2 (copies only: the same outputs).
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx512dq", "x86_64+avx2"))]
+fn expand_signs(words: &[u64], out: &mut [f64], table: &[[f64; 4]; 16]) {
+    for (o, &w) in out.chunks_exact_mut(64).zip(words) {
+        let (quads, _) = o.as_chunks_mut::<4>();
+        for (k, q) in quads.iter_mut().enumerate() {
+            *q = table[((w >> (4 * k)) & 15) as usize];
+        }
     }
 }
 

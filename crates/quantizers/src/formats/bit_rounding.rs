@@ -41,6 +41,7 @@
 // `!(v < limit)` is meant: NaN must count as not below any limit.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+use multiversion::multiversion;
 use num_traits::{AsPrimitive, One, WrappingAdd, WrappingSub, Zero};
 
 use super::float_bits::FloatBits;
@@ -386,8 +387,9 @@ impl Grids {
 }
 
 /// The loop of [`BitGrid::nearest_even_chunk`], monomorphised per kernel so it vectorises:
-/// codes, and whether some magnitude is not below `alarm`.
-#[inline(always)]
+/// codes, and whether some magnitude is not below `alarm`. Compiled for baseline `x86-64` and
+/// for AVX2, picked at run time; IEEE operations round alike in both, so the codes agree.
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx512dq", "x86_64+avx2"))]
 fn run_chunk<T: FloatBits, C>(
     x: &[T],
     codes: &mut [C],

@@ -25,6 +25,7 @@
 //! both paths give the same messages.
 
 use bitcodec::{BitReader, BitWriter};
+use multiversion::multiversion;
 use num_traits::AsPrimitive;
 use rand::RngCore;
 
@@ -437,19 +438,7 @@ impl FloatCast {
             [lo << 16, lo & 0xFFFF_0000, hi << 16, hi & 0xFFFF_0000]
         };
         self.decode_words::<u16>(bits, out, |words, out| {
-            let whole = out.len() / 4;
-            let mut lanes = out.chunks_exact_mut(4);
-            for (o, &w) in lanes.by_ref().zip(words) {
-                for (o, h) in o.iter_mut().zip(halves(w)) {
-                    *o = f64::from(f32::from_bits(h));
-                }
-            }
-            let rest = lanes.into_remainder();
-            if let Some(&w) = words.get(whole) {
-                for (o, h) in rest.iter_mut().zip(halves(w)) {
-                    *o = f64::from(f32::from_bits(h));
-                }
-            }
+            expand_words(words, out, 4, &halves, &|h| f64::from(f32::from_bits(h)))
         })
     }
 
@@ -484,19 +473,7 @@ impl FloatCast {
         value: impl Fn(u32) -> f64,
     ) -> Result<(), QuantError> {
         self.decode_words::<C>(bits, out, |words, out| {
-            let whole = out.len() / C::PER_WORD;
-            let mut lanes = out.chunks_exact_mut(C::PER_WORD);
-            for (o, &w) in lanes.by_ref().zip(words) {
-                for (o, &c) in o.iter_mut().zip(&C::lanes(w)) {
-                    *o = value(c);
-                }
-            }
-            let rest = lanes.into_remainder();
-            if let Some(&w) = words.get(whole) {
-                for (o, &c) in rest.iter_mut().zip(&C::lanes(w)) {
-                    *o = value(c);
-                }
-            }
+            expand_words(words, out, C::PER_WORD, &C::lanes, &value)
         })
     }
 
@@ -550,6 +527,33 @@ impl FloatCast {
             first + j,
             self.format
         ))
+    }
+}
+
+/// Writes `value` of the first `per_word` lanes of each word (`lanes(w)`) to consecutive
+/// outputs, the last word possibly in part. Compiled also for AVX2 and AVX-512, picked at run
+/// time: the same IEEE conversions, so the same outputs.
+#[multiversion(targets("x86_64+avx2"))]
+fn expand_words<const N: usize>(
+    words: &[u64],
+    out: &mut [f64],
+    per_word: usize,
+    lanes: &impl Fn(u64) -> [u32; N],
+    value: &impl Fn(u32) -> f64,
+) {
+    let per_word = per_word.clamp(1, N);
+    let whole = out.len() / per_word;
+    let mut groups = out.chunks_exact_mut(per_word);
+    for (o, &w) in groups.by_ref().zip(words) {
+        for (o, &c) in o.iter_mut().zip(&lanes(w)) {
+            *o = value(c);
+        }
+    }
+    let rest = groups.into_remainder();
+    if let Some(&w) = words.get(whole) {
+        for (o, &c) in rest.iter_mut().zip(&lanes(w)) {
+            *o = value(c);
+        }
     }
 }
 
