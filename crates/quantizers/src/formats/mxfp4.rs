@@ -43,8 +43,8 @@
 //! scale leaves the range of the bit constants, and the headroom rule on `f64` input (`3 V_i`
 //! is not exact there), take the engine.
 
-use multiversion::multiversion;
 use bitcodec::{BitReader, BitWriter};
+use multiversion::multiversion;
 use num_traits::{AsPrimitive, Zero};
 use rand::RngCore;
 
