@@ -17,46 +17,41 @@
 //!   do not round like a sum in coordinate order, so callers use them through
 //!   [`super::norms::SumBracket`], which bounds the ordered sum.
 
-use std::ops::BitOr;
-
 use multiversion::multiversion;
 
+use num_traits::{One, WrappingAdd, WrappingSub, Zero};
+
 use crate::Scalar;
+use crate::formats::FloatBits;
 
 /// Independent accumulators of the lane loops (a float sum is not associative, so one
 /// accumulator would not vectorise).
 pub(crate) const LANES: usize = 8;
 
-/// A coordinate type seen through its bits.
-pub(crate) trait ScanFloat: Scalar {
-    /// The unsigned integer of the same width.
-    type Bits: Copy + Default + Ord + BitOr<Output = Self::Bits>;
-
+/// A coordinate type seen through its bits ([`FloatBits`]), with the two flags of the scans.
+pub(crate) trait ScanFloat: FloatBits {
     /// A word whose top bit is set iff `self` is NaN or infinite (and never otherwise), so
-    /// that or-ing the flags of a block and testing the top bit checks the whole block.
-    fn nonfinite_flag(self) -> Self::Bits;
+    /// that or-ing the flags of a block and testing the top bit checks the whole block: the
+    /// magnitude bits plus `2^(w-1) - inf` carry into the top bit exactly from `inf` up.
+    #[inline(always)]
+    fn nonfinite_flag(self) -> Self::Bits {
+        let offset = Self::abs_mask()
+            .wrapping_add(&Self::Bits::one())
+            .wrapping_sub(&Self::inf_bits());
+        (self.bits() & Self::abs_mask()).wrapping_add(&offset)
+    }
 
     /// Whether an or of [`ScanFloat::nonfinite_flag`]s comes from a non-finite coordinate.
-    fn any_nonfinite(flags: Self::Bits) -> bool;
+    #[inline(always)]
+    fn any_nonfinite(flags: Self::Bits) -> bool {
+        flags > Self::abs_mask()
+    }
 
     /// `self < 0` (false for `-0.0`).
     fn is_negative(self) -> bool;
 }
 
 impl ScanFloat for f32 {
-    type Bits = u32;
-
-    #[inline(always)]
-    fn nonfinite_flag(self) -> u32 {
-        // Magnitudes at or above 0x7F80_0000 (exponent all ones) carry into bit 31.
-        (self.to_bits() & 0x7FFF_FFFF).wrapping_add(0x0080_0000)
-    }
-
-    #[inline(always)]
-    fn any_nonfinite(flags: u32) -> bool {
-        flags >> 31 != 0
-    }
-
     #[inline(always)]
     fn is_negative(self) -> bool {
         self < 0.0
@@ -64,18 +59,6 @@ impl ScanFloat for f32 {
 }
 
 impl ScanFloat for f64 {
-    type Bits = u64;
-
-    #[inline(always)]
-    fn nonfinite_flag(self) -> u64 {
-        (self.to_bits() & 0x7FFF_FFFF_FFFF_FFFF).wrapping_add(0x0010_0000_0000_0000)
-    }
-
-    #[inline(always)]
-    fn any_nonfinite(flags: u64) -> bool {
-        flags >> 63 != 0
-    }
-
     #[inline(always)]
     fn is_negative(self) -> bool {
         self < 0.0
@@ -110,7 +93,7 @@ pub(crate) fn sign_word<T: ScanFloat>(x: &[T]) -> u64 {
 /// Compiled also for AVX2 and picked at run time (integer work: the same words either way).
 #[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx512dq", "x86_64+avx2"))]
 pub(crate) fn sign_words<T: ScanFloat>(x: &[T], words: &mut [u64]) -> T::Bits {
-    let mut flags = [T::Bits::default(); LANES];
+    let mut flags = [T::Bits::zero(); LANES];
     for (block, word) in x.chunks_exact(64).zip(words.iter_mut()) {
         *word = sign_word(block);
         // (Groups of a length the compiler knows get vectorised across groups, with
@@ -121,7 +104,7 @@ pub(crate) fn sign_words<T: ScanFloat>(x: &[T], words: &mut [u64]) -> T::Bits {
             }
         }
     }
-    flags.into_iter().fold(T::Bits::default(), |a, f| a | f)
+    flags.into_iter().fold(T::Bits::zero(), |a, f| a | f)
 }
 
 /// [`sign_words`] that also sums `|x_i|` over those blocks, in [`LANES`] lanes (coordinate `i`

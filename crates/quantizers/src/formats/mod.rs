@@ -63,6 +63,7 @@ mod bit_rounding;
 mod decode_table;
 mod e8m0;
 mod float_bits;
+pub(crate) use float_bits::FloatBits;
 mod float_cast;
 mod minifloat;
 mod mxfp4;
